@@ -1,0 +1,55 @@
+"""``pgwatch embedded``: fetch PostgreSQL binaries, or run a throwaway server in the foreground."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from typing import Annotated
+
+import typer
+
+from pgwatch.embedded import DEFAULT_MAJOR, SUPPORTED_MAJORS, EmbeddedPostgres, binaries
+from pgwatch.embedded.binaries import check_major
+
+embedded = typer.Typer(help="Throwaway PostgreSQL 14-18 servers on 127.0.0.1.",
+                       no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(embedded, name="embedded")
+
+
+@embedded.command("fetch")
+def fetch(
+    versions: Annotated[list[int] | None, typer.Argument(help="Major versions (default: all).")]
+    = None,
+) -> None:
+    """Download and unpack the server binaries so later starts are offline and fast."""
+    for major in versions or list(SUPPORTED_MAJORS):
+        check_major(major)
+        began = time.monotonic()
+        path = binaries(major)
+        typer.echo(f"PostgreSQL {major}: {path} ({time.monotonic() - began:.1f} s)")
+
+
+@embedded.command("start")
+def start(
+    version: Annotated[int, typer.Option("--version", "-v", help="Major version, 14-18.")]
+    = DEFAULT_MAJOR,
+    duration: Annotated[float, typer.Option(help="Stop after this many seconds (0: Ctrl-C).",
+                                            min=0)] = 0,
+) -> None:
+    """Run a server until Ctrl-C (or --duration), printing its DSN; it is removed afterwards."""
+    check_major(version)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with EmbeddedPostgres(version) as pg:
+        typer.echo(f"PostgreSQL {version} ready in {pg.startup_seconds:.2f} s")
+        typer.echo(f"DSN: {pg.dsn()}")
+        typer.echo(f"log: {pg.log_path}")
+        try:
+            stop.wait(duration or None)
+        except KeyboardInterrupt:
+            pass
+    typer.echo("stopped and removed")
