@@ -1,0 +1,1 @@
+"""Collectors: one module (plus its ``.sql`` files) per statistics view."""
