@@ -1,0 +1,1 @@
+"""The Mile Quest migrations of pgwatch and the runner that applies them."""
