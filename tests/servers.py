@@ -33,7 +33,7 @@ class PgServer:
         if dbname is not None:
             params["dbname"] = dbname
         params.update(overrides)
-        return make_conninfo(**params)
+        return make_conninfo("", **params)
 
     @property
     def major(self) -> int:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 from pgwatch.cli import app as _app_module
 from pgwatch.cli import config_cmd, doctor, embedded_cmd
@@ -23,18 +23,26 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="pgwatch", standalone_mode=False)
-    except click.exceptions.Exit as done:
+        status = command.main(args=argv, prog_name="pgwatch", standalone_mode=False)
+    except typer.Exit as done:
         sys.exit(done.exit_code)
-    except click.UsageError as exc:
-        where = f"{exc.ctx.command_path}: " if exc.ctx is not None else ""
-        _fail(f"{where}{exc.format_message()}")
-    except click.ClickException as exc:
-        _fail(exc.format_message())
-    except click.Abort:
+    except TyperException as exc:
+        _usage_error(exc)
+    except (typer.Abort, KeyboardInterrupt):
+        print("pgwatch: interrupted", file=sys.stderr)
         sys.exit(130)
     except PgwatchError as exc:
         _fail(str(exc))
+    # Without standalone mode, an Exit raised by a command comes back as its status.
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+def _usage_error(exc: TyperException) -> None:
+    context = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        sys.exit(0)  # the help was already printed
+    where = f"{context.command_path}: " if context is not None else ""
+    _fail(f"{where}{exc.format_message()}")
 
 
 def _fail(message: str) -> None:

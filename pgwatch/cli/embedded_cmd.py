@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 import time
@@ -48,8 +49,6 @@ def start(
         typer.echo(f"PostgreSQL {version} ready in {pg.startup_seconds:.2f} s")
         typer.echo(f"DSN: {pg.dsn()}")
         typer.echo(f"log: {pg.log_path}")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             stop.wait(duration or None)
-        except KeyboardInterrupt:
-            pass
     typer.echo("stopped and removed")

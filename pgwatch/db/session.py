@@ -57,7 +57,7 @@ def redact(dsn: str) -> str:
         return re.sub(r"(password\s*=\s*|://[^:/@]*:)[^@\s]*", r"\1***", dsn)
     if "password" in params:
         params["password"] = "***"  # noqa: S105 - a mask, not a secret
-    return make_conninfo(**params)
+    return make_conninfo("", **params)
 
 
 def describe(dsn: str) -> str:
@@ -96,7 +96,7 @@ def explain(exc: BaseException) -> str:
     text = str(exc).strip()
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for line in lines:
-        match = re.search(r"failed: (.*)$", line)
+        match = re.search(r".*failed: (.*)$", line)
         if match and match.group(1):
             return _shorten(match.group(1))
     return _shorten(lines[-1] if lines else type(exc).__name__)

@@ -111,14 +111,15 @@ class EmbeddedPostgres:
     def bin_dir(self) -> Path:
         return binaries(self.major)
 
-    def dsn(self, dbname: str = "postgres", user: str = SUPERUSER, password: str | None = None) -> str:
+    def dsn(self, dbname: str = "postgres", user: str = SUPERUSER,
+            password: str | None = None) -> str:
         """A libpq connection string over TCP on loopback."""
         secret = self.password if user == SUPERUSER and password is None else password
         params: dict[str, str | int] = {"host": self.host, "port": self.port, "dbname": dbname,
                                         "user": user}
         if secret is not None:
             params["password"] = secret
-        return make_conninfo(**params)
+        return make_conninfo("", **params)
 
     def start(self) -> Self:
         """initdb, then start the server and wait until it accepts connections."""
@@ -210,7 +211,8 @@ class EmbeddedPostgres:
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True, preexec_fn=self._child_setup, env=self._env(),
+                start_new_session=True, preexec_fn=self._child_setup,  # noqa: PLW1509 - set-up runs before exec only
+                env=self._env(),
             )
 
     def _wait_ready(self) -> bool:

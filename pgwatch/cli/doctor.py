@@ -1,0 +1,80 @@
+"""``pgwatch doctor``: print capabilities and fixes; exit 0 all well, 1 warnings, 2 errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pgwatch.config import load_config, session_settings, target_dsn
+from pgwatch.db.session import SessionSettings
+from pgwatch.doctor import Examination, Status, examine, worst
+from pgwatch.errors import PgwatchError
+
+_MARK = {Status.OK: "ok  ", Status.INFO: "info", Status.WARN: "warn"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    name: str
+    where: str
+    dsn: Callable[[], str]  # deferred: a password file is read only when needed
+    settings: SessionSettings | None = None
+
+
+def register(app: typer.Typer) -> None:
+    app.command("doctor")(doctor)
+
+
+def doctor(
+    dsn: Annotated[str | None, typer.Option("--dsn", help="libpq DSN or URI of the server.")]
+    = None,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="pgwatch config file.")]
+    = None,
+) -> None:
+    """Check what pgwatch can collect from a server and print the SQL that closes each gap."""
+    if (dsn is None) == (config is None):
+        raise typer.BadParameter("give exactly one of --dsn or --config", param_hint="--dsn")
+    errors = 0
+    exit_status = Status.OK
+    for target in _targets(dsn, config):
+        try:
+            result = examine(target.name, target.dsn(), target.where, target.settings)
+        except PgwatchError as exc:
+            if dsn is not None:
+                raise
+            typer.echo(f"pgwatch: error: {exc}", err=True)
+            errors += 1
+            continue
+        _print(result)
+        exit_status = max(exit_status, worst(result.checks))
+    if errors:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if exit_status is Status.WARN else 0)
+
+
+def _targets(dsn: str | None, config: Path | None) -> Iterator[_Target]:
+    if dsn is not None:
+        yield _Target("dsn", "--dsn", lambda: dsn)
+        return
+    assert config is not None
+    loaded = load_config(config)
+    for index, target in enumerate(loaded.targets):
+        yield _Target(target.name, f"{config}: targets[{index}]",
+                      lambda t=target: target_dsn(t, config.parent),  # type: ignore[misc]
+                      session_settings(loaded.connection_for(target)))
+
+
+def _print(result: Examination) -> None:
+    info = result.info
+    typer.echo(f"target {result.target}: {result.server}")
+    for check in result.checks:
+        typer.echo(f"  {_MARK[check.status]}  {check.name:<26} {check.detail}")
+        if check.fix and check.status is not Status.OK:
+            typer.echo(f"        {'':<26} fix: {check.fix}")
+    counts = {s: sum(1 for c in result.checks if c.status is s) for s in Status}
+    typer.echo(f"  PostgreSQL {info.major}: {counts[Status.WARN]} warning(s), "
+               f"{counts[Status.INFO]} note(s)\n")

@@ -1,0 +1,216 @@
+"""The configuration schema: pydantic models that reject unknown keys and explain bad values."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+COLLECTOR_NAMES = ("statements", "database", "database_size", "background", "tables", "indexes",
+                   "bloat", "vacuum", "activity", "replication", "settings", "pgbouncer",
+                   "mile_quest")
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
+
+
+def parse_duration(value: object) -> float:
+    """``30``, ``"30s"``, ``"500ms"``, ``"5m"``, ``"1h"``, ``"7d"`` -> seconds."""
+    if isinstance(value, bool):
+        raise ValueError("must be a duration such as 30s, 5m, 1h or 7d")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError(f"must be a duration such as 30s, 5m, 1h or 7d, not {value!r}")
+        seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if seconds <= 0:
+        raise ValueError("must be a positive duration")
+    return seconds
+
+
+def _port(value: int) -> int:
+    if not 1 <= value <= 65535:
+        raise ValueError("must be between 1 and 65535")
+    return value
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+Port = Annotated[int, AfterValidator(_port)]
+Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,63}$")]
+
+
+class Section(BaseModel):
+    """Every section forbids unknown keys, so a typo is an error and not a silent default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CollectorSettings(Section):
+    enabled: bool = True
+    interval: Duration | None = None
+    timeout: Duration | None = None
+
+
+class ConnectionSettings(Section):
+    statement_timeout: Duration = 5.0
+    lock_timeout: Duration = 1.0
+    idle_in_transaction_timeout: Duration = 60.0
+    connect_timeout: Duration = 5.0
+    pool_size: Annotated[int, Field(ge=1, le=20)] = 2
+
+
+class PgBouncerSettings(Section):
+    dsn: str
+    password: SecretStr | None = None
+    password_file: Path | None = None
+
+
+class TargetConfig(Section):
+    """One monitored server: a DSN, or host/port/dbname/user."""
+
+    name: Name
+    dsn: str | None = None
+    host: str | None = None
+    port: Port = 5432
+    dbname: str | None = None
+    user: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    sslmode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] | None \
+        = None
+    pgbouncer: PgBouncerSettings | None = None
+    labels: dict[Name, str] = Field(default_factory=dict)
+    collectors: dict[str, CollectorSettings] = Field(default_factory=dict)
+    connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
+
+    @field_validator("collectors")
+    @classmethod
+    def _known_collectors(cls, value: dict[str, CollectorSettings]) -> dict[str, CollectorSettings]:
+        return _check_collector_names(value)
+
+    @model_validator(mode="after")
+    def _one_way_to_connect(self) -> TargetConfig:
+        if self.dsn is None and self.host is None:
+            raise ValueError("give either dsn or host")
+        if self.dsn is not None and self.host is not None:
+            raise ValueError("give either dsn or host, not both")
+        if self.password is not None and self.password_file is not None:
+            raise ValueError("give either password or password_file, not both")
+        return self
+
+
+class StoreConfig(Section):
+    backend: Literal["sqlite", "postgresql"] = "sqlite"
+    path: Path = Path("pgwatch.db")
+    dsn: str | None = None
+    raw_retention: Duration = 7 * 86400.0
+    rollup_retention: Duration = 90 * 86400.0
+    top_n: Annotated[int, Field(ge=1, le=100_000)] = 200
+
+    @model_validator(mode="after")
+    def _dsn_for_postgresql(self) -> StoreConfig:
+        if self.backend == "postgresql" and not self.dsn:
+            raise ValueError("backend postgresql needs a dsn")
+        return self
+
+
+class HttpConfig(Section):
+    listen: str = Field(default="127.0.0.1:9187", pattern=r"^\[?[0-9A-Za-z.:-]*\]?:\d{1,5}$")
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    basic_auth: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("basic_auth")
+    @classmethod
+    def _bcrypt_hashes(cls, value: dict[str, str]) -> dict[str, str]:
+        for user, digest in value.items():
+            if not re.match(r"^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$", digest):
+                raise ValueError(f"user {user!r}: must be a bcrypt hash ($2b$...), not a password")
+        return value
+
+    @model_validator(mode="after")
+    def _cert_and_key(self) -> HttpConfig:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together")
+        return self
+
+
+class AlertmanagerConfig(Section):
+    url: Annotated[str, Field(pattern=r"^https?://")]
+    timeout: Duration = 10.0
+
+
+class AlertingConfig(Section):
+    rules: list[Path] = Field(default_factory=list)
+    evaluation_interval: Duration = 30.0
+    alertmanager: AlertmanagerConfig | None = None
+
+
+class ReportsConfig(Section):
+    directory: Path = Path("reports")
+    interval: Duration | None = None
+
+
+class Defaults(Section):
+    collectors: dict[str, CollectorSettings] = Field(default_factory=dict)
+    connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
+
+    @field_validator("collectors")
+    @classmethod
+    def _known_collectors(cls, value: dict[str, CollectorSettings]) -> dict[str, CollectorSettings]:
+        return _check_collector_names(value)
+
+
+class Config(Section):
+    """The whole file."""
+
+    targets: Annotated[list[TargetConfig], Field(min_length=1)]
+    defaults: Defaults = Field(default_factory=Defaults)
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    http: HttpConfig = Field(default_factory=HttpConfig)
+    alerting: AlertingConfig = Field(default_factory=AlertingConfig)
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)
+
+    def connection_for(self, target: TargetConfig) -> ConnectionSettings:
+        """The target's own connection settings, else the defaults."""
+        if "connection" in target.model_fields_set:
+            return target.connection
+        return self.defaults.connection
+
+    def collector_for(self, target: TargetConfig, name: str) -> CollectorSettings:
+        """A collector's settings on a target: target keys over defaults over built-ins."""
+        merged: dict[str, object] = {}
+        for layer in (self.defaults.collectors.get(name), target.collectors.get(name)):
+            if layer is not None:
+                merged.update({k: getattr(layer, k) for k in layer.model_fields_set})
+        return CollectorSettings.model_validate(merged)
+
+    @field_validator("targets")
+    @classmethod
+    def _unique_names(cls, value: list[TargetConfig]) -> list[TargetConfig]:
+        seen: set[str] = set()
+        for target in value:
+            if target.name in seen:
+                raise ValueError(f"target name {target.name!r} is used twice")
+            seen.add(target.name)
+        return value
+
+
+def _check_collector_names(value: dict[str, CollectorSettings]) -> dict[str, CollectorSettings]:
+    unknown = sorted(set(value) - set(COLLECTOR_NAMES))
+    if unknown:
+        raise ValueError(f"unknown collector {unknown[0]!r}; known: {', '.join(COLLECTOR_NAMES)}")
+    return value
