@@ -54,6 +54,8 @@ def _parse(path: Path, text: str) -> tuple[Any, dict[KeyPath, int]]:
         data = yaml.SafeLoader(text).get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end" in str(exc.problem):
+            mark = exc.context_mark  # at end of file, point at what was left open
         line = mark.line + 1 if mark is not None else 1
         raise ConfigError(f"{path}:{line}: invalid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
