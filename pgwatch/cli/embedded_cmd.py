@@ -48,6 +48,7 @@ def start(
     with EmbeddedPostgres(version) as pg:
         typer.echo(f"PostgreSQL {version} ready in {pg.startup_seconds:.2f} s")
         typer.echo(f"DSN: {pg.dsn()}")
+        typer.echo(f"socket DSN (no password): {pg.socket_dsn()}")
         typer.echo(f"log: {pg.log_path}")
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait(duration or None)

@@ -121,6 +121,11 @@ class EmbeddedPostgres:
             params["password"] = secret
         return make_conninfo("", **params)
 
+    def socket_dsn(self, dbname: str = "postgres", user: str = SUPERUSER) -> str:
+        """A DSN through the private Unix socket: no password, so it is safe to print."""
+        return make_conninfo("", host=str(self.socket_dir), port=self.port, dbname=dbname,
+                             user=user)
+
     def start(self) -> Self:
         """initdb, then start the server and wait until it accepts connections."""
         began = time.monotonic()

@@ -74,13 +74,13 @@ def test_ctrl_c_stops_and_removes_the_server() -> None:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True)
     assert process.stdout is not None
-    lines = [process.stdout.readline() for _ in range(3)]
+    lines = [process.stdout.readline() for _ in range(4)]
     assert lines[1].startswith("DSN: host=127.0.0.1"), lines
     process.send_signal(signal.SIGINT)
     rest = process.communicate(timeout=60)[0]
     assert process.returncode == 0, rest
     assert "stopped and removed" in rest
-    log = Path(lines[2].split(": ", 1)[1].strip())
+    log = Path(lines[3].split(": ", 1)[1].strip())
     assert not log.parent.exists()
 
 
