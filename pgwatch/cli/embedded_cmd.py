@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
 import time
 from typing import Annotated
 
@@ -12,6 +9,7 @@ import typer
 
 from pgwatch.embedded import DEFAULT_MAJOR, SUPPORTED_MAJORS, EmbeddedPostgres, binaries
 from pgwatch.embedded.binaries import check_major
+from pgwatch.shutdown import stop_event, wait_for
 
 embedded = typer.Typer(help="Throwaway PostgreSQL 14-18 servers on 127.0.0.1.",
                        no_args_is_help=True)
@@ -43,13 +41,10 @@ def start(
 ) -> None:
     """Run a server until Ctrl-C (or --duration), printing its DSN; it is removed afterwards."""
     check_major(version)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with EmbeddedPostgres(version) as pg:
+    with EmbeddedPostgres(version) as pg, stop_event() as stop:
         typer.echo(f"PostgreSQL {version} ready in {pg.startup_seconds:.2f} s")
         typer.echo(f"DSN: {pg.dsn()}")
         typer.echo(f"socket DSN (no password): {pg.socket_dsn()}")
         typer.echo(f"log: {pg.log_path}")
-        with contextlib.suppress(KeyboardInterrupt):
-            stop.wait(duration or None)
+        wait_for(stop, duration)
     typer.echo("stopped and removed")
