@@ -2,6 +2,7 @@
 
 DROP TRIGGER activities_recalculate_stats ON public.activities;
 DROP FUNCTION public.activities_recalculate_stats();
+DROP FUNCTION public.rebuild_activity_stats();
 DROP FUNCTION public.recalculate_user_stats(uuid);
 DROP FUNCTION public.recalculate_team_progress(uuid);
 DROP FUNCTION public.user_streaks(uuid);

@@ -179,6 +179,57 @@ BEGIN
 END
 $$;
 
+-- Set-based rebuild of team_progress and user_stats, for after a bulk load made with the
+-- triggers disabled (or session_replication_role = replica): one pass over activities.
+CREATE FUNCTION public.rebuild_activity_stats() RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO public.team_progress AS p
+        (team_goal_id, total_distance, total_activities, total_duration, last_activity_at)
+    SELECT g.id, COALESCE(sum(a.distance), 0), count(a.id)::integer,
+           COALESCE(sum(a.duration), 0)::bigint, max(a.start_time)
+    FROM public.team_goals AS g
+    LEFT JOIN public.activities AS a ON a.team_goal_id = g.id
+    GROUP BY g.id
+    ON CONFLICT (team_goal_id) DO UPDATE
+    SET total_distance = EXCLUDED.total_distance, total_activities = EXCLUDED.total_activities,
+        total_duration = EXCLUDED.total_duration, last_activity_at = EXCLUDED.last_activity_at,
+        updated_at = now();
+
+    WITH totals AS (
+        SELECT a.user_id, sum(a.distance) AS total_distance, count(*)::integer AS total_activities,
+               sum(a.duration)::bigint AS total_duration, max(a.start_time) AS last_activity_at
+        FROM public.activities AS a GROUP BY a.user_id
+    ), days AS (
+        SELECT DISTINCT a.user_id, (a.start_time AT TIME ZONE 'UTC')::date AS day
+        FROM public.activities AS a
+    ), runs AS (
+        SELECT user_id, day,
+               day - (row_number() OVER (PARTITION BY user_id ORDER BY day))::integer AS run_id
+        FROM days
+    ), lengths AS (
+        SELECT user_id, count(*)::integer AS len, max(day) AS last_day
+        FROM runs GROUP BY user_id, run_id
+    ), streaks AS (
+        SELECT user_id, max(len) AS longest_streak,
+               (array_agg(len ORDER BY last_day DESC))[1] AS current_streak
+        FROM lengths GROUP BY user_id
+    )
+    INSERT INTO public.user_stats AS u
+        (user_id, total_distance, total_activities, total_duration, current_streak,
+         longest_streak, last_activity_at)
+    SELECT usr.id, COALESCE(t.total_distance, 0), COALESCE(t.total_activities, 0),
+           COALESCE(t.total_duration, 0), COALESCE(s.current_streak, 0),
+           COALESCE(s.longest_streak, 0), t.last_activity_at
+    FROM public.users AS usr
+    LEFT JOIN totals AS t ON t.user_id = usr.id
+    LEFT JOIN streaks AS s ON s.user_id = usr.id
+    ON CONFLICT (user_id) DO UPDATE
+    SET total_distance = EXCLUDED.total_distance, total_activities = EXCLUDED.total_activities,
+        total_duration = EXCLUDED.total_duration, current_streak = EXCLUDED.current_streak,
+        longest_streak = EXCLUDED.longest_streak, last_activity_at = EXCLUDED.last_activity_at,
+        updated_at = now();
+$$;
+
 -- Goal before user, always: two writers then take the row locks in one order.
 CREATE FUNCTION public.activities_recalculate_stats() RETURNS trigger
 LANGUAGE plpgsql AS $$
