@@ -1,0 +1,140 @@
+"""The daemon: owns the scheduler, the target pools and the sinks; reloads and stops in order.
+
+One APScheduler job per (target, collector), jittered so targets do not poll in lockstep,
+never two runs of the same job at once (``max_instances=1``), late runs coalesced.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from pgwatch.collectors.base import Collector
+from pgwatch.config import Config, load_config
+from pgwatch.daemon.jobs import CollectorJob, Sink
+from pgwatch.daemon.state import RunState
+from pgwatch.daemon.targets import TargetRuntime
+from pgwatch.errors import ConfigError
+
+log = logging.getLogger(__name__)
+CollectorFactory = Callable[[str], Collector]
+_MAX_JITTER_S = 5.0
+_SHUTDOWN_GRACE_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """The collectors the daemon may schedule: their names and how to make one."""
+
+    names: Sequence[str]
+    create: CollectorFactory
+
+
+class Daemon:
+    """Collect every enabled collector of every configured target until stopped."""
+
+    def __init__(self, config_path: Path, catalog: Catalog, sinks: Sequence[Sink] = (),
+                 state: RunState | None = None, workers: int = 4) -> None:
+        self.config_path = config_path
+        self.catalog = catalog
+        self.sinks = tuple(sinks)
+        self.state = state or RunState()
+        self.config: Config = load_config(config_path)
+        self.targets: dict[str, TargetRuntime] = {}
+        # Kept across reloads: a collector may remember things (query ids whose text it read).
+        self._collectors: dict[tuple[str, str], Collector] = {}
+        self._scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=workers)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone="UTC",
+        )
+
+    def start(self) -> None:
+        """Open the pools (without waiting for the targets) and schedule every job."""
+        self._apply(self.config)
+        self._scheduler.start()
+        log.info("pgwatch running: %d target(s), %d job(s)", len(self.targets),
+                 len(self._scheduler.get_jobs()))
+
+    def reload(self) -> bool:
+        """Re-read the config; a broken one is logged and the running one kept."""
+        try:
+            new = load_config(self.config_path)
+        except ConfigError as exc:
+            log.error("reload refused, keeping the running configuration: %s", exc)
+            return False
+        self._apply(new)
+        self.config = new
+        log.info("configuration reloaded: %d target(s), %d job(s)", len(self.targets),
+                 len(self._scheduler.get_jobs()))
+        return True
+
+    def stop(self) -> None:
+        """Let in-flight jobs finish, then close the pools."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)
+        for runtime in self.targets.values():
+            runtime.close()
+        log.info("pgwatch stopped")
+
+    def run_until(self, stop: threading.Event, hangup: threading.Event) -> None:
+        """Block until ``stop`` is set, reloading whenever ``hangup`` is."""
+        while not stop.wait(0.2):
+            if hangup.is_set():
+                hangup.clear()
+                self.reload()
+
+    def _apply(self, config: Config) -> None:
+        base_dir = self.config_path.parent
+        wanted = {t.name: TargetRuntime.from_config(config, t, base_dir) for t in config.targets}
+        for name in list(self.targets):
+            if name not in wanted or not self.targets[name].same_connection(wanted[name]):
+                self.targets.pop(name).close()
+                self._collectors = {k: v for k, v in self._collectors.items() if k[0] != name}
+                if name not in wanted:
+                    self.state.forget_target(name)
+        for name, runtime in wanted.items():
+            if name not in self.targets:
+                runtime.open()
+                self.targets[name] = runtime
+        self._schedule(config)
+
+    def _schedule(self, config: Config) -> None:
+        self._scheduler.remove_all_jobs()
+        for target in config.targets:
+            runtime = self.targets[target.name]
+            for name in self.catalog.names:
+                settings = config.collector_for(target, name)
+                if not settings.enabled or (name == "pgbouncer" and target.pgbouncer is None):
+                    continue
+                self._add_job(runtime, name, settings.interval, settings.timeout)
+
+    def _add_job(self, runtime: TargetRuntime, name: str, interval: float | None,
+                 timeout: float | None) -> None:
+        collector = self._collectors.get((runtime.name, name)) or self.catalog.create(name)
+        self._collectors[(runtime.name, name)] = collector
+        every = interval or collector.default_interval_s
+        budget = timeout or min(every, runtime.settings.statement_timeout_ms / 1000)
+        job = CollectorJob(runtime, collector, every, budget, self.state, self.sinks)
+        self.state.register(runtime.name, name, every)
+        self._scheduler.add_job(
+            job, IntervalTrigger(seconds=every, jitter=min(_MAX_JITTER_S, every / 10)),
+            id=f"{runtime.name}/{name}", name=f"{runtime.name}/{name}",
+            next_run_time=datetime.now(UTC),
+        )
+
+
+def install_signal_handlers(stop: threading.Event, hangup: threading.Event) -> None:
+    """SIGTERM and SIGINT stop the daemon in order; SIGHUP reloads its configuration."""
+    signal.signal(signal.SIGTERM, lambda _s, _f: stop.set())
+    signal.signal(signal.SIGINT, lambda _s, _f: stop.set())
+    signal.signal(signal.SIGHUP, lambda _s, _f: hangup.set())

@@ -1,0 +1,91 @@
+"""One scheduled job: one collector on one target, behind its own error boundary."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import psycopg
+
+from pgwatch.collectors.base import Collector, Skipped, Snapshot
+from pgwatch.collectors.cycle import run_collector
+from pgwatch.daemon.state import RunState
+from pgwatch.daemon.targets import TargetRuntime
+from pgwatch.db.session import explain
+from pgwatch.errors import PgwatchError
+
+log = logging.getLogger(__name__)
+Sink = Callable[[Snapshot], None]
+
+
+@dataclass
+class CollectorJob:
+    """Runs ``collector`` against ``target`` and hands the snapshot to the sinks."""
+
+    target: TargetRuntime
+    collector: Collector
+    interval_s: float
+    timeout_s: float
+    state: RunState
+    sinks: tuple[Sink, ...]
+
+    def __call__(self) -> None:
+        """The scheduler's entry point; nothing escapes it."""
+        name, target = self.collector.name, self.target
+        if not target.backoff_for(name).may_try():
+            return
+        began = time.monotonic()
+        try:
+            outcome = self._run()
+        except (PgwatchError, psycopg.Error) as exc:
+            self._target_failed(explain(exc) if isinstance(exc, psycopg.Error) else str(exc),
+                                time.monotonic() - began)
+            return
+        except Exception as exc:
+            log.exception("job %s/%s raised", target.name, name)
+            self.state.failed(target.name, name, f"{type(exc).__name__}: {exc}",
+                              time.monotonic() - began)
+            return
+        self._record(outcome, time.monotonic() - began)
+
+    def _run(self) -> Snapshot | Skipped | object:
+        with self.target.session(self.collector.name) as (conn, server):
+            return run_collector(conn, server, self.collector, target=self.target.name,
+                                 timeout_ms=round(self.timeout_s * 1000))
+
+    def _record(self, outcome: object, elapsed: float) -> None:
+        target, name = self.target.name, self.collector.name
+        if self.target.backoff_for(name).succeeded():
+            log.info("target %s is back (%s)", target, name, extra={"target": target})
+        self.state.target_up(target, True)
+        if isinstance(outcome, Snapshot):
+            self._deliver(outcome)
+            self.state.succeeded(outcome, overran=elapsed > self.interval_s)
+        elif isinstance(outcome, Skipped):
+            self.state.skipped(target, name, outcome.reason)
+        else:
+            reason = str(getattr(outcome, "reason", outcome))
+            self.state.failed(target, name, reason, elapsed)
+
+    def _deliver(self, snapshot: Snapshot) -> None:
+        for sink in self.sinks:
+            try:
+                sink(snapshot)
+            except Exception:
+                # A full disk must not stop collection; the next snapshot tries again.
+                log.exception("storing %s/%s failed", snapshot.target, snapshot.collector)
+
+    def _target_failed(self, reason: str, elapsed: float) -> None:
+        target, backoff = self.target, self.target.backoff_for(self.collector.name)
+        was_down = backoff.down
+        wait = backoff.failed(reason)
+        if backoff is target.backoff:
+            target.forget_server()
+            self.state.target_up(target.name, False)
+        self.state.failed(target.name, self.collector.name, reason, elapsed)
+        if not was_down:
+            log.warning("target %s is down: %s (retrying in %.0f s, backing off)",
+                        target.name, reason, wait,
+                        extra={"target": target.name, "reason": reason})

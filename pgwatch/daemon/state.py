@@ -1,0 +1,106 @@
+"""What the daemon knows right now: the latest snapshot and the health of every job.
+
+Written by the collection jobs, read by ``/metrics``, ``/readyz`` and the alert evaluator:
+a scrape reads this, never the database.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, replace
+
+from pgwatch.collectors.base import Snapshot
+
+JobKey = tuple[str, str]  # (target, collector)
+
+
+@dataclass(frozen=True, slots=True)
+class JobStatus:
+    """The outcome history of one (target, collector) job, as counters and last values."""
+
+    target: str
+    collector: str
+    interval_s: float
+    runs_total: int = 0
+    errors_total: int = 0
+    overruns_total: int = 0
+    last_run_at: float = 0.0
+    last_success_at: float = 0.0
+    last_duration_s: float = 0.0
+    last_error: str = ""
+    skipped_reason: str = ""
+
+
+class RunState:
+    """Thread-safe latest snapshots and job statuses."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._snapshots: dict[JobKey, Snapshot] = {}
+        self._jobs: dict[JobKey, JobStatus] = {}
+        self._targets_up: dict[str, bool] = {}
+
+    def register(self, target: str, collector: str, interval_s: float) -> None:
+        with self._lock:
+            old = self._jobs.get((target, collector))
+            status = JobStatus(target, collector, interval_s)
+            self._jobs[(target, collector)] = replace(old, interval_s=interval_s) if old \
+                else status
+
+    def forget_target(self, target: str) -> None:
+        """Drop everything about a target removed by a reload."""
+        with self._lock:
+            for key in [k for k in self._jobs if k[0] == target]:
+                self._jobs.pop(key, None)
+                self._snapshots.pop(key, None)
+            self._targets_up.pop(target, None)
+
+    def succeeded(self, snapshot: Snapshot, overran: bool) -> None:
+        key = (snapshot.target, snapshot.collector)
+        now = time.time()
+        with self._lock:
+            self._snapshots[key] = snapshot
+            old = self._jobs[key]
+            self._jobs[key] = replace(old, runs_total=old.runs_total + 1, last_run_at=now,
+                                      last_success_at=now, last_duration_s=snapshot.duration_s,
+                                      last_error="", skipped_reason="",
+                                      overruns_total=old.overruns_total + int(overran))
+            self._targets_up[snapshot.target] = True
+
+    def failed(self, target: str, collector: str, reason: str, duration_s: float) -> None:
+        with self._lock:
+            old = self._jobs[(target, collector)]
+            self._jobs[(target, collector)] = replace(
+                old, runs_total=old.runs_total + 1, errors_total=old.errors_total + 1,
+                last_run_at=time.time(), last_duration_s=duration_s, last_error=reason)
+
+    def skipped(self, target: str, collector: str, reason: str) -> None:
+        with self._lock:
+            old = self._jobs[(target, collector)]
+            self._jobs[(target, collector)] = replace(old, last_run_at=time.time(),
+                                                      skipped_reason=reason, last_error="")
+            self._targets_up[target] = True
+
+    def target_up(self, target: str, up: bool) -> None:
+        with self._lock:
+            self._targets_up[target] = up
+
+    def snapshots(self) -> list[Snapshot]:
+        with self._lock:
+            return list(self._snapshots.values())
+
+    def jobs(self) -> list[JobStatus]:
+        with self._lock:
+            return list(self._jobs.values())
+
+    def targets_up(self) -> dict[str, bool]:
+        with self._lock:
+            return dict(self._targets_up)
+
+    def ready(self, now: float | None = None) -> tuple[bool, list[str]]:
+        """Every enabled job has succeeded (or been skipped) within two of its intervals."""
+        now = time.time() if now is None else now
+        late = [f"{j.target}/{j.collector}" for j in self.jobs()
+                if not j.skipped_reason and now - j.last_success_at > 2 * j.interval_s]
+        return not late, late
