@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 LogFormat = Literal["plain", "json"]
-_STANDARD = frozenset(vars(logging.makeLogRecord({})) | {"message", "asctime"})
+_STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
 class JsonFormatter(logging.Formatter):
