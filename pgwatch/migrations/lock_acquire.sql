@@ -1,2 +1,4 @@
 -- One runner at a time per database: a session-level advisory lock held for the whole run.
-SELECT pg_catalog.pg_advisory_lock(%(key)s)
+-- Tried, never waited for: a session blocked in pg_advisory_lock() is an open transaction,
+-- and CREATE INDEX CONCURRENTLY in the runner holding the lock would wait for it (a deadlock).
+SELECT pg_catalog.pg_try_advisory_lock(%(key)s) AS acquired

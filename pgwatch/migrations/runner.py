@@ -28,6 +28,7 @@ from pgwatch.migrations.ledger import Connection, Ledger
 log = logging.getLogger(__name__)
 
 # The advisory lock key: the first 8 bytes of a hash of a fixed name, as a signed bigint.
+_LOCK_POLL_S = 0.2
 LOCK_KEY = int.from_bytes(hashlib.sha256(b"pgwatch migrate").digest()[:8], "big", signed=True)
 
 
@@ -148,17 +149,7 @@ class Runner:
     @contextmanager
     def _locked(self, conn: Connection) -> Iterator[_LockSpan]:
         span = _LockSpan()
-        conn.execute(sql.SQL("SET lock_timeout = {}").format(
-            sql.Literal(str(int(self.options.lock_wait_s * 1000)))))
-        try:
-            conn.execute(ledger.query("lock_acquire"), {"key": LOCK_KEY})
-        except psycopg.errors.LockNotAvailable:
-            raise MigrationError(
-                f"--dsn {describe(self.dsn)}: another `pgwatch migrate` holds the migration "
-                f"lock (waited {self.options.lock_wait_s:g} s)") from None
-        finally:
-            conn.execute(sql.SQL("SET lock_timeout = {}").format(
-                sql.Literal(str(self.options.lock_timeout_ms))))
+        self._acquire(conn)
         span.acquired = time.monotonic()
         try:
             yield span
@@ -166,6 +157,19 @@ class Runner:
             span.released = time.monotonic()
             if not conn.closed:
                 conn.execute(ledger.query("lock_release"), {"key": LOCK_KEY})
+
+    def _acquire(self, conn: Connection) -> None:
+        """Poll for the advisory lock until ``lock_wait_s`` has passed."""
+        deadline = time.monotonic() + self.options.lock_wait_s
+        while True:
+            row = conn.execute(ledger.query("lock_acquire"), {"key": LOCK_KEY}).fetchone()
+            if row is not None and row[0]:
+                return
+            if time.monotonic() >= deadline:
+                raise MigrationError(
+                    f"--dsn {describe(self.dsn)}: another `pgwatch migrate` holds the migration "
+                    f"lock (waited {self.options.lock_wait_s:g} s)")
+            time.sleep(_LOCK_POLL_S)
 
     def _target(self, to: int | None, default: int) -> int:
         target = default if to is None else to

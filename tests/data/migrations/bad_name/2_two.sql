@@ -1,0 +1,2 @@
+-- Not a migration name.
+SELECT 1;

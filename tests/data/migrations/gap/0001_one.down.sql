@@ -1,0 +1,2 @@
+-- Drops it.
+DROP TABLE public.gap_one;

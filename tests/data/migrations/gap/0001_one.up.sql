@@ -1,0 +1,2 @@
+-- A table.
+CREATE TABLE public.gap_one (id integer PRIMARY KEY);

@@ -1,0 +1,2 @@
+-- A table.
+CREATE TABLE public.gap_three (id integer PRIMARY KEY);

@@ -1,0 +1,2 @@
+-- Drops the table.
+DROP TABLE public.codes;

@@ -1,0 +1,174 @@
+"""The runner under pressure: concurrent runners, interrupted index builds, live writers."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from typing import Any
+
+import psycopg
+import pytest
+
+from pgwatch.migrations.errors import MigrationError
+from pgwatch.migrations.runner import LOCK_KEY, Outcome
+from pgwatch.migrations.verify import status, verify
+from tests.integration.test_migrations_support import (
+    DATA,
+    connect,
+    has_ledger,
+    runner,
+    seed,
+    stats_mismatches,
+)
+
+
+def test_two_runners_never_interleave(pg_dsn: str) -> None:
+    outcomes: list[Outcome] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcomes.append(runner(pg_dsn).up())
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors
+    first, second = sorted(outcomes, key=lambda o: o.lock_held[0])
+    assert first.lock_held[1] <= second.lock_held[0], "the lock was held by both at once"
+    assert sorted(first.versions + second.versions) == [1, 2, 3]
+    assert verify(runner(pg_dsn)).ok
+
+
+def test_a_runner_waits_for_the_lock_and_gives_up_after_lock_wait(pg_dsn: str) -> None:
+    with connect(pg_dsn) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+        with pytest.raises(MigrationError, match="holds the migration lock"):
+            runner(pg_dsn, lock_wait_s=0.5).up()
+        assert not has_ledger(pg_dsn)
+        result: list[Outcome] = []
+        waiting = threading.Thread(target=lambda: result.append(runner(pg_dsn).up()))
+        waiting.start()
+        time.sleep(1.0)
+        assert not has_ledger(pg_dsn), "the runner ran while another held the lock"
+        holder.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+        waiting.join(timeout=300)
+    assert result and result[0].versions == (1, 2, 3)
+
+
+def test_an_interrupted_concurrent_build_is_detected_and_rebuilt(pg_dsn: str) -> None:
+    folder = DATA / "invalid_index"
+    migrate = runner(pg_dsn, folder)
+    migrate.up(to=1)
+    with connect(pg_dsn) as conn:
+        conn.execute("INSERT INTO public.codes SELECT i, 'c' || (i % 50) "
+                     "FROM generate_series(1, 100) AS i")
+    with pytest.raises(MigrationError, match=r"0002_unique_codes\.up\.sql:\d+: .*step 2 failed"):
+        migrate.up()
+    assert _invalid(pg_dsn) == ["codes_code_unique"]
+    assert status(migrate)[1].state == "partial (1/3 steps)"
+    problems = verify(migrate).problems
+    assert any("codes_code_unique is INVALID" in p for p in problems)
+    assert any("stopped half-way" in p for p in problems)
+    with connect(pg_dsn) as conn:
+        conn.execute("DELETE FROM public.codes WHERE id > 50")
+    outcome = migrate.up()
+    assert outcome.versions == (2,)
+    assert _invalid(pg_dsn) == []
+    assert verify(migrate).ok
+    with connect(pg_dsn) as conn, pytest.raises(psycopg.errors.UniqueViolation):
+        conn.execute("INSERT INTO public.codes VALUES (1000, 'c1')")
+
+
+def test_an_invalid_index_of_an_applied_migration_is_repaired_by_up(pg_dsn: str) -> None:
+    migrate = runner(pg_dsn)
+    migrate.up(to=1)
+    seed(pg_dsn, 1_000)
+    # A unique build over duplicate goals fails and leaves an INVALID index of that name, as a
+    # build cancelled half-way does.
+    with connect(pg_dsn) as conn, pytest.raises(psycopg.errors.UniqueViolation):
+        conn.execute("CREATE UNIQUE INDEX CONCURRENTLY idx_activities_goal_cover "
+                     "ON public.activities (team_goal_id)")
+    assert _invalid(pg_dsn) == ["idx_activities_goal_cover"]
+    assert migrate.up().versions == (2, 3)
+    assert _invalid(pg_dsn) == []
+    with connect(pg_dsn) as conn:
+        conn.execute("DROP INDEX public.idx_teams_search")
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute("CREATE UNIQUE INDEX CONCURRENTLY idx_teams_search "
+                         "ON public.teams (is_public)")
+    assert any("idx_teams_search is INVALID" in p for p in verify(migrate).problems)
+    outcome = migrate.up()
+    assert outcome.versions == ()
+    assert outcome.repaired == ("index public.idx_teams_search",)
+    assert verify(migrate).ok
+
+
+def _invalid(dsn: str) -> list[str]:
+    with connect(dsn) as conn:
+        rows = conn.execute("SELECT c.relname FROM pg_catalog.pg_index AS i "
+                            "JOIN pg_catalog.pg_class AS c ON c.oid = i.indexrelid "
+                            "WHERE NOT i.indisvalid ORDER BY 1").fetchall()
+    return [str(row[0]) for row in rows]
+
+
+class Writer(threading.Thread):
+    """Inserts activities one per transaction until stopped; records latencies and errors."""
+
+    def __init__(self, dsn: str) -> None:
+        super().__init__(daemon=True)
+        self.dsn = dsn
+        self.stop = threading.Event()
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+
+    def run(self) -> None:
+        with connect(self.dsn) as conn:
+            targets = conn.execute(
+                "SELECT a.user_id, a.team_id, a.team_goal_id FROM public.activities AS a "
+                "WHERE a.team_goal_id IS NOT NULL ORDER BY a.id LIMIT 50").fetchall()
+            while not self.stop.is_set():
+                self._insert(conn, targets[len(self.latencies) % len(targets)])
+
+    def _insert(self, conn: psycopg.Connection[Any], target: tuple[Any, ...]) -> None:
+        began = time.monotonic()
+        try:
+            conn.execute(
+                "INSERT INTO public.activities (user_id, team_id, team_goal_id, distance, "
+                "duration, start_time, source, external_id) "
+                "VALUES (%s, %s, %s, 1234.5, 600, now(), 'STRAVA', %s)",
+                (*target, uuid.uuid4().hex))
+        except psycopg.Error as exc:
+            self.errors.append(str(exc).splitlines()[0])
+        self.latencies.append(time.monotonic() - began)
+
+
+def test_zero_downtime_writers_never_fail_while_migrating(pg_dsn: str) -> None:
+    migrate = runner(pg_dsn, lock_timeout_ms=500)
+    migrate.up(to=1)
+    seed(pg_dsn, 100_000)
+    writer = Writer(pg_dsn)
+    writer.start()
+    time.sleep(0.5)
+    began = time.monotonic()
+    outcome = migrate.up()
+    elapsed = time.monotonic() - began
+    time.sleep(0.5)
+    writer.stop.set()
+    writer.join(timeout=60)
+    longest = max(writer.latencies)
+    median = sorted(writer.latencies)[len(writer.latencies) // 2]
+    print(f"\nzero-downtime: up took {elapsed:.2f} s; {len(writer.latencies)} inserts, "
+          f"{len(writer.errors)} failed, median {median * 1000:.1f} ms, "
+          f"longest stall {longest * 1000:.0f} ms")
+    assert outcome.versions == (1, 2, 3)[1:]
+    assert writer.errors == []
+    assert len(writer.latencies) > 20
+    assert longest < 2.0, f"an insert stalled {longest:.2f} s"
+    assert stats_mismatches(pg_dsn) == []
+    assert verify(migrate).ok
