@@ -31,7 +31,7 @@ def test_every_tuning_index_is_concurrent_alone_and_names_the_query_it_serves() 
         statements = [line for line in step.sql.splitlines() if not line.startswith("--")]
         assert "CREATE INDEX CONCURRENTLY IF NOT EXISTS" in statements[0]
         assert "".join(statements).count(";") == 1, f"step at line {step.line} is not one statement"
-        assert re.match(r"-- [a-z]+\.[a-z_]+[:,]", step.sql), step.sql.splitlines()[0]
+        assert re.match(r"-- [a-z]+\.[a-z_]+[:, ]", step.sql), step.sql.splitlines()[0]
     down = [s for s in tuning.down.steps if not s.transactional]
     assert len(down) == len(concurrent)
 
