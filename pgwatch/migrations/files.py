@@ -104,6 +104,9 @@ def has_statement(sql: str) -> bool:
 
 def load(directory: Path | None = None) -> tuple[Migration, ...]:
     """The migrations of a folder (the packaged ones by default), checked for gaps and pairs."""
+    packaged = resources.files(PACKAGED)
+    if directory is None and isinstance(packaged, Path):
+        directory = packaged  # an installed package: messages name the real file
     texts = _read_folder(directory)
     where = str(directory) if directory is not None else PACKAGED
     found: dict[int, dict[str, tuple[str, str, str]]] = {}
