@@ -1,0 +1,55 @@
+"""The history store contract the daemon writes to and the evaluator and report read from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Protocol
+
+from pgwatch.collectors.base import Snapshot
+from pgwatch.store.model import Event, Latest, RollupSeries, Series
+
+
+class Store(Protocol):
+    """History of snapshots: raw counters stored, reset-aware rates computed on reading.
+
+    Every method may be called from any thread. Times are aware datetimes (naive ones are
+    taken as UTC) and are stored as whole seconds.
+    """
+
+    def write(self, snapshot: Snapshot) -> None:
+        """Persist what the store's policy keeps of one snapshot, atomically."""
+
+    def series(self, metric: str, labels_match: Mapping[str, str], since: datetime,
+               until: datetime, *, rate: bool = False) -> list[Series]:
+        """Points of each series of ``metric`` whose labels equal ``labels_match``.
+
+        ``labels_match`` may name ``target``. With ``rate``, a counter's points become
+        per-second rates over each interval, computed with reset detection; asking the
+        rate of a gauge raises ``StoreError``.
+        """
+
+    def rollups(self, metric: str, labels_match: Mapping[str, str], since: datetime,
+                until: datetime) -> list[RollupSeries]:
+        """Hourly min/max/avg/last (and counter increase) of each matching series."""
+
+    def latest(self, target: str, collector: str) -> Latest | None:
+        """The per-object rows of the newest snapshot of ``collector`` on ``target``."""
+
+    def record_event(self, target: str, kind: str, subject: str, detail: str,
+                     at: datetime) -> None:
+        """Keep an event such as ``setting_changed`` or ``refresh_failed``."""
+
+    def events(self, target: str | None = None, kind: str | None = None,
+               since: datetime | None = None, until: datetime | None = None,
+               limit: int = 10_000) -> list[Event]:
+        """Events oldest first, filtered by target, kind and time."""
+
+    def retention(self, now: datetime) -> None:
+        """Roll up complete hours and delete what is older than the policy's windows."""
+
+    def size_bytes(self) -> int:
+        """Bytes the store occupies."""
+
+    def close(self) -> None:
+        """Release connections; the store cannot be used afterwards."""

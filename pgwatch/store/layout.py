@@ -1,0 +1,110 @@
+"""How the store reads a row type: which fields identify the object, which are numbers."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pgwatch.collectors.base import Kind, fields_of
+from pgwatch.store.model import Labels, SeriesKind
+from pgwatch.store.policy import StorePolicy
+
+NAN = math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class ValueField:
+    """A numeric field of a row and the metric it is stored under."""
+
+    name: str
+    metric: str
+    kind: SeriesKind
+
+
+@dataclass(frozen=True, slots=True)
+class RowLayout:
+    """The store's reading of one row dataclass for one collector."""
+
+    collector: str
+    label_fields: tuple[str, ...]
+    values: tuple[ValueField, ...]
+    text_fields: frozenset[str]
+    all_fields: tuple[str, ...]
+
+    @property
+    def counters(self) -> tuple[int, ...]:
+        """Positions in ``values`` of the counters."""
+        return tuple(i for i, v in enumerate(self.values) if v.kind is SeriesKind.COUNTER)
+
+    @property
+    def gauges(self) -> tuple[int, ...]:
+        return tuple(i for i, v in enumerate(self.values) if v.kind is SeriesKind.GAUGE)
+
+    def key(self, row: Any) -> Labels:
+        """The object's identity: its label fields, as strings, in declaration order."""
+        return tuple((name, label_value(getattr(row, name))) for name in self.label_fields)
+
+    def numbers(self, row: Any) -> list[float]:
+        """The row's numeric values in ``values`` order; NaN where a value is missing."""
+        return [number(getattr(row, v.name)) for v in self.values]
+
+
+def layout_of(row_type: type[Any], collector: str, policy: StorePolicy,
+              prefix: str = "pgwatch") -> RowLayout:
+    """Classify the declared fields; stats-reset fields become markers, never labels."""
+    labels: list[str] = []
+    values: list[ValueField] = []
+    texts: set[str] = set()
+    for spec in fields_of(row_type):
+        metric = f"{prefix}_{collector}_{spec.name}"
+        if policy.is_reset_field(spec.name):
+            values.append(ValueField(spec.name, metric, SeriesKind.RESET))
+        elif spec.kind is Kind.LABEL:
+            labels.append(spec.name)
+        elif spec.kind in (Kind.COUNTER, Kind.GAUGE):
+            values.append(ValueField(spec.name, metric, SeriesKind.of(spec.kind)))
+        else:
+            texts.add(spec.name)
+    names = tuple(f.name for f in dataclasses.fields(row_type))
+    return RowLayout(collector, tuple(labels), tuple(values), frozenset(texts), names)
+
+
+def label_value(value: object) -> str:
+    """A label as the exposition renders it (None is the empty string)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def number(value: object) -> float:
+    """A stored number: timestamps become epoch seconds; anything unusable is NaN."""
+    match value:
+        case bool():
+            result = 1.0 if value else 0.0
+        case int() | float() | Decimal():
+            result = float(value)
+        case datetime():
+            result = (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+        case date():
+            result = datetime(value.year, value.month, value.day, tzinfo=UTC).timestamp()
+        case str():
+            result = _parse_instant(value)
+        case _:
+            result = NAN
+    return result
+
+
+def _parse_instant(text: str) -> float:
+    try:
+        return number(datetime.fromisoformat(text))
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return NAN

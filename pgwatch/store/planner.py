@@ -1,0 +1,208 @@
+"""Decide what one snapshot adds to the store: aggregates, top-N objects, markers, rows.
+
+The planner keeps, per (target, collector), the previous snapshot's numbers (one compact
+array per object) to rank objects by activity and to accumulate reset-aware aggregate
+counters; nothing else about a view is held in memory.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pgwatch.collectors.base import Snapshot
+from pgwatch.store.encoding import EncodedSnapshot, encode_rows
+from pgwatch.store.layout import RowLayout, layout_of
+from pgwatch.store.model import Labels, SeriesKind, epoch
+from pgwatch.store.policy import StorePolicy
+
+AGGREGATE: Labels = (("aggregate", "sum"),)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectWrite:
+    """The samples of one object (or of the aggregate) at the plan's instant."""
+
+    labels: Labels
+    samples: tuple[tuple[str, SeriesKind, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WritePlan:
+    """Everything one snapshot writes, in one transaction."""
+
+    target: str
+    collector: str
+    ts: int
+    objects: tuple[ObjectWrite, ...]
+    gone: tuple[Labels, ...]
+    snapshot: EncodedSnapshot | None
+
+    @property
+    def sample_count(self) -> int:
+        return sum(len(o.samples) for o in self.objects)
+
+
+@dataclass(frozen=True, slots=True)
+class CollectorState:
+    """What the planner remembers of one (target, collector) after a successful write."""
+
+    prev: dict[Labels, array[float]] = field(default_factory=dict)
+    persisted: frozenset[Labels] = frozenset()
+    totals: tuple[float, ...] = ()
+    last_object_write: int | None = None
+    last_snapshot_write: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """The numbers of one snapshot: object keys, values, and per-counter activity."""
+
+    keys: list[Labels]
+    values: list[array[float]]
+    activity: list[list[float]]
+
+
+class Planner:
+    """Turns snapshots into write plans under a ``StorePolicy``."""
+
+    def __init__(self, policy: StorePolicy) -> None:
+        self.policy = policy
+        self._layouts: dict[tuple[type[Any], str], RowLayout] = {}
+        self._states: dict[tuple[str, str], CollectorState] = {}
+
+    def layout(self, snapshot: Snapshot) -> RowLayout:
+        key = (snapshot.row_type, snapshot.collector)
+        if key not in self._layouts:
+            self._layouts[key] = layout_of(snapshot.row_type, snapshot.collector, self.policy)
+        return self._layouts[key]
+
+    def plan(self, snapshot: Snapshot) -> tuple[WritePlan, CollectorState]:
+        """The plan for ``snapshot`` and the state to keep once it is written."""
+        layout = self.layout(snapshot)
+        state = self._states.get((snapshot.target, snapshot.collector), CollectorState())
+        ts = epoch(snapshot.taken_at)
+        read = _read(snapshot.rows, layout, state.prev)
+        objects: list[ObjectWrite] = []
+        totals = state.totals
+        if self.policy.aggregates:
+            totals = _accumulate(layout, read, state.totals)
+            objects.append(_aggregate_write(layout, read, totals))
+        chosen, object_due = self._choose(layout, read, state, ts)
+        objects.extend(_object_write(layout, read.keys[i], read.values[i]) for i in chosen)
+        current = set(read.keys)
+        gone = tuple(key for key in state.persisted if key not in current)
+        persisted = (state.persisted - set(gone)) | {read.keys[i] for i in chosen}
+        encoded = None
+        if _due(state.last_snapshot_write, ts, self.policy.object_snapshot_interval_s):
+            encoded = encode_rows(snapshot.rows, layout, self.policy.text_dedup_min_chars)
+        new_state = CollectorState(
+            dict(zip(read.keys, read.values, strict=True)), frozenset(persisted), totals,
+            ts if object_due else state.last_object_write,
+            ts if encoded is not None else state.last_snapshot_write)
+        plan = WritePlan(snapshot.target, snapshot.collector, ts,
+                         tuple(o for o in objects if o.samples), gone, encoded)
+        return plan, new_state
+
+    def keep(self, target: str, collector: str, state: CollectorState) -> None:
+        """Remember ``state`` once its plan is safely written."""
+        self._states[(target, collector)] = state
+
+    def _choose(self, layout: RowLayout, read: _Read, state: CollectorState,
+                ts: int) -> tuple[list[int], bool]:
+        count = len(read.keys)
+        if count <= self.policy.small_collector_rows:
+            return list(range(count)), True
+        if not _due(state.last_object_write, ts, self.policy.object_series_interval_s):
+            return [], False
+        if count <= self.policy.top_n:
+            return list(range(count)), True
+        scores = read.activity or [[v[i] for v in read.values] for i in layout.gauges]
+        return top_union(scores, self.policy.top_n), True
+
+
+def top_union(scores: Sequence[Sequence[float]], n: int) -> list[int]:
+    """At most ``n`` object positions: the best of every dimension in turn, best ranks first.
+
+    A statement that is cheap per call but hammers the disk still gets in, because every
+    dimension contributes its leader before any contributes its runner-up.
+    """
+    per_dimension = []
+    for column in scores:
+        ranked = (j for j in range(len(column)) if column[j] > 0)
+        per_dimension.append(heapq.nlargest(n, ranked, key=column.__getitem__))
+    chosen: dict[int, None] = {}
+    for rank in range(n):
+        for best in per_dimension:
+            if rank < len(best):
+                chosen.setdefault(best[rank])
+            if len(chosen) >= n:
+                return list(chosen)
+    return list(chosen)
+
+
+def _read(rows: Sequence[Any], layout: RowLayout, prev: dict[Labels, array[float]]) -> _Read:
+    counters = layout.counters
+    markers = [i for i, v in enumerate(layout.values) if v.kind is SeriesKind.RESET]
+    keys: list[Labels] = []
+    values: list[array[float]] = []
+    activity: list[list[float]] = [[] for _ in counters]
+    for row in rows:
+        key = layout.key(row)
+        now = array("d", layout.numbers(row))
+        before = prev.get(key)
+        reset = before is not None and any(_changed(before[m], now[m]) for m in markers)
+        for slot, i in enumerate(counters):
+            activity[slot].append(increase(None if before is None else before[i], now[i], reset))
+        keys.append(key)
+        values.append(now)
+    return _Read(keys, values, activity)
+
+
+def increase(before: float | None, now: float, reset: bool) -> float:
+    """Reset-aware increase of one counter between two reads (0 when unknown)."""
+    if math.isnan(now):
+        return 0.0
+    if before is None or math.isnan(before) or reset or now < before:
+        return now
+    return now - before
+
+
+def _changed(before: float, now: float) -> bool:
+    return not math.isnan(before) and not math.isnan(now) and before != now
+
+
+def _accumulate(layout: RowLayout, read: _Read, totals: tuple[float, ...]) -> tuple[float, ...]:
+    # Aggregate counters start at zero in every process and grow by the reset-aware
+    # increases of the objects: a vanished object or a reset never makes them go down.
+    base = totals or (0.0,) * len(layout.counters)
+    if not totals:
+        return base
+    return tuple(b + math.fsum(col) for b, col in zip(base, read.activity, strict=True))
+
+
+def _aggregate_write(layout: RowLayout, read: _Read, totals: tuple[float, ...]) -> ObjectWrite:
+    samples: list[tuple[str, SeriesKind, float]] = []
+    for slot, i in enumerate(layout.counters):
+        samples.append((layout.values[i].metric, SeriesKind.COUNTER, totals[slot]))
+    for i in layout.gauges:
+        present = [v[i] for v in read.values if not math.isnan(v[i])]
+        if present:
+            samples.append((layout.values[i].metric, SeriesKind.GAUGE, math.fsum(present)))
+    samples.append((f"pgwatch_{layout.collector}_objects", SeriesKind.GAUGE,
+                    float(len(read.keys))))
+    return ObjectWrite(AGGREGATE, tuple(samples))
+
+
+def _object_write(layout: RowLayout, key: Labels, values: array[float]) -> ObjectWrite:
+    return ObjectWrite(key, tuple((spec.metric, spec.kind, value)
+                                  for spec, value in zip(layout.values, values, strict=True)
+                                  if not math.isnan(value)))
+
+
+def _due(last: int | None, ts: int, interval_s: int) -> bool:
+    return last is None or ts - last >= interval_s or ts < last

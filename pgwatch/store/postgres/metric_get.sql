@@ -1,0 +1,1 @@
+SELECT id, kind FROM {schema}.metrics WHERE name = %(name)s;

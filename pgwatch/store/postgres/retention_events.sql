@@ -1,0 +1,1 @@
+DELETE FROM {schema}.events WHERE at < %(horizon)s;

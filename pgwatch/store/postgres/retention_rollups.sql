@@ -1,0 +1,1 @@
+DELETE FROM {schema}.rollups WHERE hour < %(horizon)s;

@@ -1,0 +1,1 @@
+DELETE FROM {schema}.samples WHERE ts < %(horizon)s;

@@ -1,0 +1,1 @@
+DELETE FROM {schema}.snapshots WHERE taken_at < %(horizon)s;

@@ -1,0 +1,1 @@
+DELETE FROM {schema}.texts WHERE last_used < %(horizon)s;

@@ -1,0 +1,1 @@
+SELECT body FROM {schema}.texts WHERE digest = %(digest)s;

@@ -1,0 +1,2 @@
+INSERT INTO events (target, kind, subject, detail, at)
+VALUES (:target, :kind, :subject, :detail, :at);

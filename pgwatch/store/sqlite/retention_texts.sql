@@ -1,0 +1,1 @@
+DELETE FROM texts WHERE last_used < :horizon;

@@ -1,0 +1,231 @@
+"""The history store over any SQL engine: writes, events, latest rows, retention.
+
+One lock serializes every use of the engine's connection (the daemon writes from several
+scheduler threads); planning a snapshot happens outside that lock, under a lock of its
+own (target, collector), so a large snapshot never stalls the writes of the others.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pgwatch.collectors.base import Snapshot, as_mapping
+from pgwatch.store.backend import Backend
+from pgwatch.store.encoding import EncodedSnapshot, decode_rows, text_refs
+from pgwatch.store.model import (
+    Event,
+    Labels,
+    Latest,
+    RollupSeries,
+    Series,
+    SeriesKind,
+    epoch,
+)
+from pgwatch.store.planner import Planner, WritePlan
+from pgwatch.store.policy import StorePolicy
+from pgwatch.store.reading import read_rollups, read_series
+from pgwatch.store.retention import apply_retention
+
+log = logging.getLogger(__name__)
+
+_FAR_FUTURE = 2**62
+
+
+class SqlStore:
+    """A ``Store`` on a ``Backend``; see ``pgwatch.store.base.Store`` for the contract."""
+
+    def __init__(self, backend: Backend, policy: StorePolicy) -> None:
+        self.backend = backend
+        self.policy = policy
+        self.planner = Planner(policy)
+        self._lock = threading.Lock()
+        self._plan_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._latest: dict[tuple[str, str], Snapshot] = {}
+        self._ids = _IdCache(policy.id_cache_entries)
+
+    def write(self, snapshot: Snapshot) -> None:
+        """Persist what the policy keeps of ``snapshot``, in one transaction."""
+        key = (snapshot.target, snapshot.collector)
+        with self._plan_lock(key):
+            plan, state = self.planner.plan(snapshot)
+            with self._lock:
+                try:
+                    with self.backend.transaction():
+                        self._write_plan(plan)
+                except Exception:
+                    self._ids.clear()  # ids handed out by a rolled-back transaction are void
+                    raise
+                self._latest[key] = snapshot
+            self.planner.keep(snapshot.target, snapshot.collector, state)
+
+    def _plan_lock(self, key: tuple[str, str]) -> threading.Lock:
+        with self._lock:
+            return self._plan_locks.setdefault(key, threading.Lock())
+
+    def _write_plan(self, plan: WritePlan) -> None:
+        rows: list[dict[str, Any]] = []
+        for write in plan.objects:
+            object_id = self._object_id(plan.target, plan.collector, write.labels)
+            for metric, kind, value in write.samples:
+                series_id = self._series_id(object_id, self._metric_id(metric, kind))
+                rows.append({"series_id": series_id, "ts": plan.ts, "value": value})
+        self.backend.executemany("sample_insert", rows)
+        for labels in plan.gone:
+            found = self.backend.fetchall("object_find", _object_params(
+                plan.target, plan.collector, labels))
+            if found:
+                self.backend.execute("sample_end_object", {"object_id": found[0][0],
+                                                           "ts": plan.ts})
+        if plan.snapshot is not None:
+            self._write_snapshot(plan, plan.snapshot)
+
+    def _write_snapshot(self, plan: WritePlan, encoded: EncodedSnapshot) -> None:
+        self.backend.executemany("text_upsert", [
+            {"digest": digest, "body": body, "last_used": plan.ts}
+            for digest, body in encoded.texts.items()])
+        self.backend.execute("snapshot_insert", {
+            "target": plan.target, "collector": plan.collector, "taken_at": plan.ts,
+            "row_count": encoded.row_count, "body": encoded.body})
+
+    def _metric_id(self, name: str, kind: SeriesKind) -> int:
+        found = self._ids.metrics.get(name)
+        if found is None:
+            found = self._upsert("metric_upsert", {"name": name, "kind": int(kind)})
+            self._ids.metrics[name] = found
+        return found
+
+    def _object_id(self, target: str, collector: str, labels: Labels) -> int:
+        params = _object_params(target, collector, labels)
+        cache_key = (target, collector, params["labels"])
+        found = self._ids.objects.get(cache_key)
+        if found is None:
+            found = self._upsert("object_upsert", params)
+            self._ids.remember(self._ids.objects, cache_key, found)
+        return found
+
+    def _series_id(self, object_id: int, metric_id: int) -> int:
+        found = self._ids.series.get((object_id, metric_id))
+        if found is None:
+            found = self._upsert("series_upsert", {"object_id": object_id,
+                                                   "metric_id": metric_id})
+            self._ids.remember(self._ids.series, (object_id, metric_id), found)
+        return found
+
+    def _upsert(self, name: str, params: Mapping[str, Any]) -> int:
+        rows = self.backend.fetchall(name, params)
+        return int(rows[0][0])
+
+    def series(self, metric: str, labels_match: Mapping[str, str], since: datetime,
+               until: datetime, *, rate: bool = False) -> list[Series]:
+        """Raw points of every matching series in [since, until]; rates on request."""
+        with self._lock:
+            return read_series(self.backend, metric, labels_match, epoch(since), epoch(until),
+                               rate=rate)
+
+    def rollups(self, metric: str, labels_match: Mapping[str, str], since: datetime,
+                until: datetime) -> list[RollupSeries]:
+        """Hourly roll-ups of every matching series for the hours starting in [since, until]."""
+        with self._lock:
+            return read_rollups(self.backend, metric, labels_match, epoch(since), epoch(until))
+
+    def latest(self, target: str, collector: str) -> Latest | None:
+        """The newest rows this process wrote, else the newest per-object snapshot stored."""
+        with self._lock:
+            snapshot = self._latest.get((target, collector))
+            if snapshot is not None:
+                return Latest(target, collector, snapshot.taken_at,
+                              tuple(as_mapping(row) for row in snapshot.rows))
+            return self._stored_latest(target, collector)
+
+    def _stored_latest(self, target: str, collector: str) -> Latest | None:
+        found = self.backend.fetchall("snapshot_latest", {"target": target,
+                                                          "collector": collector})
+        if not found:
+            return None
+        taken_at, body = found[0]
+        fields, rows, refs = text_refs(bytes(body))
+        texts = {}
+        for digest in refs:
+            text = self.backend.fetchall("text_get", {"digest": digest})
+            if text:
+                texts[digest] = str(text[0][0])
+        return Latest(target, collector, datetime.fromtimestamp(int(taken_at), UTC),
+                      decode_rows(fields, rows, texts))
+
+    def record_event(self, target: str, kind: str, subject: str, detail: str,
+                     at: datetime) -> None:
+        """Keep an event (a setting changed, a refresh failed) for the report and rules."""
+        with self._lock, self.backend.transaction():
+            self.backend.execute("event_insert", {"target": target, "kind": kind,
+                                                  "subject": subject, "detail": detail,
+                                                  "at": epoch(at)})
+
+    def events(self, target: str | None = None, kind: str | None = None,
+               since: datetime | None = None, until: datetime | None = None,
+               limit: int = 10_000) -> list[Event]:
+        """Events oldest first, optionally of one target and kind, within [since, until]."""
+        params = {"target": target, "kind": kind,
+                  "since": epoch(since) if since else 0,
+                  "until": epoch(until) if until else _FAR_FUTURE, "limit": limit}
+        with self._lock:
+            rows = self.backend.fetchall("events_select", params)
+        return [Event(str(t), str(k), str(s), str(d), datetime.fromtimestamp(int(a), UTC))
+                for t, k, s, d, a in rows]
+
+    def retention(self, now: datetime) -> None:
+        """Roll up complete hours, then drop what is older than the policy keeps."""
+        with self._lock:
+            try:
+                apply_retention(self.backend, self.policy, epoch(now))
+            finally:
+                self._ids.clear()  # the dictionary may have lost rows
+            self.backend.compact()
+
+    def size_bytes(self) -> int:
+        with self._lock:
+            return self.backend.size_bytes()
+
+    def close(self) -> None:
+        with self._lock:
+            self.backend.close()
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _IdCache:
+    """Dictionary ids already known, so that a steady write costs one statement per sample."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.metrics: dict[str, int] = {}
+        self.objects: dict[tuple[str, str, str], int] = {}
+        self.series: dict[tuple[int, int], int] = {}
+
+    def remember[K](self, cache: dict[K, int], key: K, value: int) -> None:
+        if len(cache) >= self.limit:
+            cache.clear()  # a rotating top-N would otherwise grow this without bound
+        cache[key] = value
+
+    def clear(self) -> None:
+        self.metrics.clear()
+        self.objects.clear()
+        self.series.clear()
+
+
+def labels_json(labels: Labels | Sequence[tuple[str, str]]) -> str:
+    """The canonical text of a label set, as the dictionary stores it."""
+    return json.dumps(dict(labels), sort_keys=True, separators=(",", ":"))
+
+
+def _object_params(target: str, collector: str, labels: Labels) -> dict[str, str]:
+    return {"target": target, "collector": collector, "labels": labels_json(labels)}
+
