@@ -1,0 +1,1 @@
+"""Prometheus exposition of the latest snapshots, and the HTTP listener that serves it."""
