@@ -86,8 +86,8 @@ def build_app(registry: CollectorRegistry, pages: Mapping[str, Page],
             return [b"unauthorized\n"]
         path = environ.get("PATH_INFO", "/")
         if path == "/metrics":
-            body: Iterable[bytes] = metrics(environ, start_response)
-            return body
+            exposition: Iterable[bytes] = metrics(environ, start_response)
+            return exposition
         page = pages.get(path)
         status, content_type, body = page() if page else (404, "text/plain", b"not found\n")
         start_response(_STATUS.get(status, f"{status} Status"),
