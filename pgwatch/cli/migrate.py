@@ -34,6 +34,8 @@ def _runner(dsn: str, folder: Path | None, lock_timeout_ms: int = 1_000) -> Runn
 
 def _report(outcome: Outcome) -> None:
     if outcome.dry_run:
+        for index in outcome.repaired:
+            typer.echo(f"-- would drop INVALID {index} concurrently and build it again")
         typer.echo(outcome.script_text() or "-- nothing to do")
         typer.echo(f"-- dry run: {len(outcome.steps)} steps printed, nothing applied")
         return

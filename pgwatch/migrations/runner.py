@@ -20,10 +20,11 @@ import psycopg
 from psycopg import sql
 
 from pgwatch.db import SessionSettings, connect, describe
-from pgwatch.migrations import files, indexes, ledger, objects
+from pgwatch.migrations import files, indexes, ledger
 from pgwatch.migrations.errors import MigrationError
 from pgwatch.migrations.files import Migration, Script, Step
 from pgwatch.migrations.ledger import Connection, Ledger
+from pgwatch.migrations.objects import DbObject
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +104,11 @@ class Runner:
             pending = [m for m in self.migrations if current < m.version <= target]
             plan = [PlannedStep(m, "up", m.up, s) for m in pending for s in m.up.steps
                     if s.number not in state.finished(m.version, "up")]
+            broken = self._broken_indexes(conn, state)
             if dry_run:
-                return Outcome("up", tuple(m.version for m in pending), tuple(plan), dry_run=True)
-            repaired = self._repair_applied(conn, state)
+                return Outcome("up", tuple(m.version for m in pending), tuple(plan),
+                               tuple(str(index) for _, _, index in broken), dry_run=True)
+            repaired = self._repair_applied(conn, broken)
             durations = {m.version: self._apply(conn, m, "up", state) for m in pending}
         return Outcome("up", tuple(durations), tuple(plan), tuple(repaired),
                        lock_held=held.span(), durations_ms=durations)
@@ -210,18 +213,26 @@ class Runner:
                 raise MigrationError(f"{where}: edited while a run of it was incomplete "
                                      "(a finished step's checksum differs); restore the file")
 
-    def _repair_applied(self, conn: Connection, state: Ledger) -> list[str]:
-        """Rebuild indexes of applied migrations that were left or became INVALID."""
-        repaired: list[str] = []
+    def _broken_indexes(self, conn: Connection,
+                        state: Ledger) -> list[tuple[Migration, Step, DbObject]]:
+        """Concurrent indexes of applied migrations that were left or became INVALID."""
         applied = set(state.applied_versions())
+        found = []
         for migration in self.migrations:
-            if migration.version not in applied:
-                continue
-            for step in migration.up.steps:
-                if not step.transactional and self._repair(conn, migration.up, step):
-                    self._execute_alone(conn, migration, migration.up, step)
-                    repaired.append(str(objects.concurrent_index(step.sql)))
-        return repaired
+            steps = migration.up.steps if migration.version in applied else ()
+            for step in steps:
+                index = None if step.transactional else indexes.invalid_index(conn, step.sql)
+                if index is not None:
+                    found.append((migration, step, index))
+        return found
+
+    def _repair_applied(self, conn: Connection,
+                        broken: list[tuple[Migration, Step, DbObject]]) -> list[str]:
+        """Drop each INVALID index concurrently and run its build step again."""
+        for migration, step, _ in broken:
+            self._repair(conn, migration.up, step)
+            self._execute_alone(conn, migration, migration.up, step)
+        return [str(index) for _, _, index in broken]
 
     def _repair(self, conn: Connection, script: Script, step: Step) -> bool:
         broken = indexes.invalid_index(conn, step.sql)

@@ -103,6 +103,8 @@ def test_an_invalid_index_of_an_applied_migration_is_repaired_by_up(pg_dsn: str)
             conn.execute("CREATE UNIQUE INDEX CONCURRENTLY idx_teams_search "
                          "ON public.teams (is_public)")
     assert any("idx_teams_search is INVALID" in p for p in verify(migrate).problems)
+    assert migrate.up(dry_run=True).repaired == ("index public.idx_teams_search",)
+    assert any("idx_teams_search is INVALID" in p for p in verify(migrate).problems)
     outcome = migrate.up()
     assert outcome.versions == ()
     assert outcome.repaired == ("index public.idx_teams_search",)
