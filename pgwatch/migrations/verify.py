@@ -49,7 +49,12 @@ def status(runner: Runner) -> list[StatusRow]:
     rows = []
     for migration in runner.migrations:
         row = applied.get(migration.version)
-        if row is not None:
+        reverting = state.finished(migration.version, "down")
+        if row is not None and reverting:
+            rows.append(StatusRow(migration.version, migration.label,
+                                  f"partly reverted ({len(reverting)}/"
+                                  f"{len(migration.down.steps)} steps)", row.applied_at))
+        elif row is not None:
             edited = (row.up_checksum, row.down_checksum) != (migration.up.checksum,
                                                               migration.down.checksum)
             rows.append(StatusRow(migration.version, migration.label,
