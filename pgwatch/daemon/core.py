@@ -106,6 +106,8 @@ class Daemon:
             if name not in self.targets:
                 runtime.open()
                 self.targets[name] = runtime
+        for target in config.targets:
+            self.state.set_target_labels(target.name, dict(target.labels))
         self._schedule(config)
 
     def _schedule(self, config: Config) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pgwatch.collectors.base import Snapshot
 
 JobKey = tuple[str, str]  # (target, collector)
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,15 @@ class JobStatus:
     last_duration_s: float = 0.0
     last_error: str = ""
     skipped_reason: str = ""
+    # Cumulative counts per DURATION_BUCKETS bound (then +Inf), and their sum: a histogram.
+    bucket_counts: tuple[int, ...] = (0,) * (len(DURATION_BUCKETS) + 1)
+    duration_sum_s: float = 0.0
+
+    def observed(self, duration_s: float) -> JobStatus:
+        """This status with one more run duration in its histogram."""
+        counts = tuple(count + int(duration_s <= bound) for count, bound
+                       in zip(self.bucket_counts, (*DURATION_BUCKETS, float("inf")), strict=True))
+        return replace(self, bucket_counts=counts, duration_sum_s=self.duration_sum_s + duration_s)
 
 
 class RunState:
@@ -40,6 +50,7 @@ class RunState:
         self._snapshots: dict[JobKey, Snapshot] = {}
         self._jobs: dict[JobKey, JobStatus] = {}
         self._targets_up: dict[str, bool] = {}
+        self._target_labels: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def register(self, target: str, collector: str, interval_s: float) -> None:
         with self._lock:
@@ -48,6 +59,15 @@ class RunState:
             self._jobs[(target, collector)] = replace(old, interval_s=interval_s) if old \
                 else status
 
+    def set_target_labels(self, target: str, labels: dict[str, str]) -> None:
+        """The configured labels that every metric of ``target`` carries."""
+        with self._lock:
+            self._target_labels[target] = tuple(sorted(labels.items()))
+
+    def target_labels(self, target: str) -> tuple[tuple[str, str], ...]:
+        with self._lock:
+            return self._target_labels.get(target, ())
+
     def forget_target(self, target: str) -> None:
         """Drop everything about a target removed by a reload."""
         with self._lock:
@@ -55,13 +75,14 @@ class RunState:
                 self._jobs.pop(key, None)
                 self._snapshots.pop(key, None)
             self._targets_up.pop(target, None)
+            self._target_labels.pop(target, None)
 
     def succeeded(self, snapshot: Snapshot, overran: bool) -> None:
         key = (snapshot.target, snapshot.collector)
         now = time.time()
         with self._lock:
             self._snapshots[key] = snapshot
-            old = self._jobs[key]
+            old = self._jobs[key].observed(snapshot.duration_s)
             self._jobs[key] = replace(old, runs_total=old.runs_total + 1, last_run_at=now,
                                       last_success_at=now, last_duration_s=snapshot.duration_s,
                                       last_error="", skipped_reason="",
@@ -70,7 +91,7 @@ class RunState:
 
     def failed(self, target: str, collector: str, reason: str, duration_s: float) -> None:
         with self._lock:
-            old = self._jobs[(target, collector)]
+            old = self._jobs[(target, collector)].observed(duration_s)
             self._jobs[(target, collector)] = replace(
                 old, runs_total=old.runs_total + 1, errors_total=old.errors_total + 1,
                 last_run_at=time.time(), last_duration_s=duration_s, last_error=reason)
