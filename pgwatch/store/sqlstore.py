@@ -24,6 +24,7 @@ from pgwatch.store.model import (
     RollupSeries,
     Series,
     SeriesKind,
+    StoreError,
     epoch,
 )
 from pgwatch.store.planner import Planner, WritePlan
@@ -54,14 +55,25 @@ class SqlStore:
         with self._plan_lock(key):
             plan, state = self.planner.plan(snapshot)
             with self._lock:
-                try:
-                    with self.backend.transaction():
-                        self._write_plan(plan)
-                except Exception:
-                    self._ids.clear()  # ids handed out by a rolled-back transaction are void
-                    raise
+                self._write_with_retry(plan)
                 self._latest[key] = snapshot
             self.planner.keep(snapshot.target, snapshot.collector, state)
+
+    def _write_with_retry(self, plan: WritePlan) -> None:
+        # A failed transaction is rolled back whole, so one retry cannot duplicate anything;
+        # it heals ids that went stale when another instance's retention removed a series.
+        for attempt in (1, 2):
+            try:
+                with self.backend.transaction():
+                    self._write_plan(plan)
+                return
+            except Exception as exc:
+                self._ids.clear()  # ids handed out by a rolled-back transaction are void
+                if attempt == 2:
+                    raise StoreError(f"{self.backend.where}: cannot write {plan.target}/"
+                                     f"{plan.collector}: {_first_line(exc)}") from exc
+                log.warning("%s: write of %s/%s failed, retrying: %s", self.backend.where,
+                            plan.target, plan.collector, _first_line(exc))
 
     def _plan_lock(self, key: tuple[str, str]) -> threading.Lock:
         with self._lock:
@@ -229,3 +241,7 @@ def labels_json(labels: Labels | Sequence[tuple[str, str]]) -> str:
 def _object_params(target: str, collector: str, labels: Labels) -> dict[str, str]:
     return {"target": target, "collector": collector, "labels": labels_json(labels)}
 
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
