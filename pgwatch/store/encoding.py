@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from pgwatch.store.layout import RowLayout
+from pgwatch.store.model import Labels
 
 # PostgreSQL text never contains NUL, so a leading NUL cannot be confused with real text.
 _TEXT_REF = "\x00"
@@ -23,30 +24,70 @@ _TEXT_REF = "\x00"
 
 @dataclass(frozen=True, slots=True)
 class EncodedSnapshot:
-    """A snapshot's rows ready to store: the blob and the texts it refers to."""
+    """A snapshot's rows ready to store: the blob and the digests of the texts it refers to."""
 
     row_count: int
     body: bytes
-    texts: Mapping[str, str]
+    refs: frozenset[str]
 
 
-def encode_rows(rows: Sequence[Any], layout: RowLayout, min_chars: int) -> EncodedSnapshot:
-    """Column names plus row values as compressed JSON; long text fields become digests."""
-    texts: dict[str, str] = {}
+TextMemory = dict[tuple[Labels, str], str]
+
+
+def remember_texts(rows: Sequence[Any], layout: RowLayout, min_chars: int,
+                   before: Mapping[tuple[Labels, str], str]) -> tuple[TextMemory, dict[str, str]]:
+    """The last text of every (object, text field), and the long texts not stored before.
+
+    A collector may send a text only once (query text is read for new query ids only);
+    the store keeps it for the object's later snapshots. Objects gone from ``rows`` are
+    forgotten. Long texts are remembered as a digest reference.
+    """
+    memory: TextMemory = {}
+    new: dict[str, str] = {}
+    for row in rows:
+        key = layout.key(row)
+        for name in layout.text_fields:
+            value = getattr(row, name)
+            if isinstance(value, str):
+                stored = _stored_text(value, min_chars)
+                if stored != value and before.get((key, name)) != stored:
+                    new[stored[1:]] = value
+                memory[(key, name)] = stored
+            elif (key, name) in before:
+                memory[(key, name)] = before[(key, name)]
+    return memory, new
+
+
+def encode_rows(rows: Sequence[Any], layout: RowLayout, texts: Mapping[tuple[Labels, str], str],
+                ) -> EncodedSnapshot:
+    """Column names plus row values as compressed JSON; texts come from ``texts``."""
+    refs: set[str] = set()
     encoded = []
     for row in rows:
+        key = layout.key(row) if layout.text_fields else ()
         values = []
         for name in layout.all_fields:
             value = _plain(getattr(row, name))
-            if name in layout.text_fields and isinstance(value, str) and len(value) >= min_chars:
-                digest = hashlib.sha256(value.encode()).hexdigest()[:32]
-                texts[digest] = value
-                value = _TEXT_REF + digest
+            if name in layout.text_fields:
+                value = texts.get((key, name), value)
+                if isinstance(value, str) and value.startswith(_TEXT_REF):
+                    refs.add(value[1:])
             values.append(value)
         encoded.append(values)
     document = {"fields": list(layout.all_fields), "rows": encoded}
     body = zlib.compress(json.dumps(document, separators=(",", ":")).encode(), 6)
-    return EncodedSnapshot(len(rows), body, texts)
+    return EncodedSnapshot(len(rows), body, frozenset(refs))
+
+
+def text_ref(stored: str) -> str | None:
+    """The digest a remembered text refers to, or None for a text kept inline."""
+    return stored[1:] if stored.startswith(_TEXT_REF) else None
+
+
+def _stored_text(value: str, min_chars: int) -> str:
+    if len(value) < min_chars:
+        return value
+    return _TEXT_REF + hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
 def text_refs(body: bytes) -> tuple[list[str], list[list[Any]], set[str]]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pgwatch.collectors.base import Snapshot
-from pgwatch.store.encoding import EncodedSnapshot, encode_rows
+from pgwatch.store.encoding import EncodedSnapshot, TextMemory, encode_rows, remember_texts
 from pgwatch.store.layout import RowLayout, layout_of
 from pgwatch.store.model import Labels, SeriesKind, epoch
 from pgwatch.store.policy import StorePolicy
@@ -41,6 +41,7 @@ class WritePlan:
     objects: tuple[ObjectWrite, ...]
     gone: tuple[Labels, ...]
     snapshot: EncodedSnapshot | None
+    new_texts: Mapping[str, str]
 
     @property
     def sample_count(self) -> int:
@@ -56,6 +57,7 @@ class CollectorState:
     totals: tuple[float, ...] = ()
     last_object_write: int | None = None
     last_snapshot_write: int | None = None
+    texts: TextMemory = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,16 +99,23 @@ class Planner:
         current = set(read.keys)
         gone = tuple(key for key in state.persisted if key not in current)
         persisted = (state.persisted - set(gone)) | {read.keys[i] for i in chosen}
+        texts, new_texts = remember_texts(snapshot.rows, layout,
+                                          self.policy.text_dedup_min_chars, state.texts)
         encoded = None
         if _due(state.last_snapshot_write, ts, self.policy.object_snapshot_interval_s):
-            encoded = encode_rows(snapshot.rows, layout, self.policy.text_dedup_min_chars)
+            encoded = encode_rows(snapshot.rows, layout, texts)
         new_state = CollectorState(
             dict(zip(read.keys, read.values, strict=True)), frozenset(persisted), totals,
             ts if object_due else state.last_object_write,
-            ts if encoded is not None else state.last_snapshot_write)
+            ts if encoded is not None else state.last_snapshot_write, texts)
         plan = WritePlan(snapshot.target, snapshot.collector, ts,
-                         tuple(o for o in objects if o.samples), gone, encoded)
+                         tuple(o for o in objects if o.samples), gone, encoded, new_texts)
         return plan, new_state
+
+    def texts(self, target: str, collector: str) -> TextMemory:
+        """The remembered texts of (target, collector): inline, or a digest reference."""
+        state = self._states.get((target, collector))
+        return state.texts if state is not None else {}
 
     def keep(self, target: str, collector: str, state: CollectorState) -> None:
         """Remember ``state`` once its plan is safely written."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from pgwatch.collectors.base import Snapshot, as_mapping
 from pgwatch.store.backend import Backend
-from pgwatch.store.encoding import EncodedSnapshot, decode_rows, text_refs
+from pgwatch.store.encoding import EncodedSnapshot, decode_rows, text_ref, text_refs
 from pgwatch.store.model import (
     Event,
     Labels,
@@ -93,13 +93,15 @@ class SqlStore:
             if found:
                 self.backend.execute("sample_end_object", {"object_id": found[0][0],
                                                            "ts": plan.ts})
+        self.backend.executemany("text_upsert", [
+            {"digest": digest, "body": body, "last_used": plan.ts}
+            for digest, body in plan.new_texts.items()])
         if plan.snapshot is not None:
             self._write_snapshot(plan, plan.snapshot)
 
     def _write_snapshot(self, plan: WritePlan, encoded: EncodedSnapshot) -> None:
-        self.backend.executemany("text_upsert", [
-            {"digest": digest, "body": body, "last_used": plan.ts}
-            for digest, body in encoded.texts.items()])
+        self.backend.executemany("text_touch", [{"digest": digest, "last_used": plan.ts}
+                                                for digest in sorted(encoded.refs)])
         self.backend.execute("snapshot_insert", {
             "target": plan.target, "collector": plan.collector, "taken_at": plan.ts,
             "row_count": encoded.row_count, "body": encoded.body})
@@ -150,9 +152,29 @@ class SqlStore:
         with self._lock:
             snapshot = self._latest.get((target, collector))
             if snapshot is not None:
-                return Latest(target, collector, snapshot.taken_at,
-                              tuple(as_mapping(row) for row in snapshot.rows))
+                return self._memory_latest(snapshot)
             return self._stored_latest(target, collector)
+
+    def _memory_latest(self, snapshot: Snapshot) -> Latest:
+        layout = self.planner.layout(snapshot)
+        remembered = self.planner.texts(snapshot.target, snapshot.collector)
+        rows = []
+        for row in snapshot.rows:
+            mapping = dict(as_mapping(row))
+            key = layout.key(row) if layout.text_fields else ()
+            for name in layout.text_fields:
+                stored = remembered.get((key, name))
+                if mapping[name] is None and stored is not None:
+                    mapping[name] = self._text(stored)
+            rows.append(mapping)
+        return Latest(snapshot.target, snapshot.collector, snapshot.taken_at, tuple(rows))
+
+    def _text(self, stored: str) -> str | None:
+        digest = text_ref(stored)
+        if digest is None:
+            return stored
+        found = self.backend.fetchall("text_get", {"digest": digest})
+        return str(found[0][0]) if found else None
 
     def _stored_latest(self, target: str, collector: str) -> Latest | None:
         found = self.backend.fetchall("snapshot_latest", {"target": target,

@@ -17,6 +17,7 @@ from tests.unit.test_store_behaviour import (
     db,
     snap,
     store,
+    test_a_text_sent_once_is_in_later_stored_snapshots,
     test_aggregate_counters_never_drop_when_objects_vanish,
     test_an_evicted_query_id_ends_its_series_without_a_bogus_delta,
     test_concurrent_writers_lose_nothing,
@@ -34,7 +35,8 @@ from tests.unit.test_store_behaviour import (
     test_top_n_is_a_union_over_every_counter,
 )
 
-SHARED = (store, test_aggregate_counters_never_drop_when_objects_vanish,
+SHARED = (store, test_a_text_sent_once_is_in_later_stored_snapshots,
+          test_aggregate_counters_never_drop_when_objects_vanish,
           test_an_evicted_query_id_ends_its_series_without_a_bogus_delta,
           test_concurrent_writers_lose_nothing,
           test_counter_going_down_is_a_reset_and_never_a_negative_rate,

@@ -235,9 +235,10 @@ def test_latest_rows_survive_a_restart_with_their_long_texts(open_store: OpenSto
     long_query = "SELECT * FROM runs WHERE athlete_id = $1 AND " + "x = 1 AND " * 20 + "true"
     row = StatementRow("7", 5, 0.5, 9, long_query)
     store.write(snap(0, row))
-    store.write(snap(1, StatementRow("7", 6, 0.6, 9, long_query)))
+    store.write(snap(1, StatementRow("7", 6, 0.6, 9, None)))  # text sent once only
     latest = store.latest("prod", "statements")
     assert latest is not None and latest.rows[0]["calls_total"] == 6
+    assert latest.rows[0]["query"] == long_query
     store.close()
     reopened = open_store()
     stored = reopened.latest("prod", "statements")
@@ -276,3 +277,14 @@ def test_size_grows_with_what_is_written(store: SqlStore) -> None:
     for minute in range(30):
         store.write(snap(minute, *(stmt(q, minute * q) for q in range(1, 40))))
     assert store.size_bytes() > empty > 0
+
+
+def test_a_text_sent_once_is_in_later_stored_snapshots(open_store: OpenStore) -> None:
+    store = open_store(StorePolicy(object_snapshot_interval_s=60))
+    short, long_query = "SELECT 1", "SELECT * FROM leaderboard WHERE " + "a = 1 OR " * 20 + "b"
+    store.write(snap(0, StatementRow("1", 1, 0, 0, short), StatementRow("2", 1, 0, 0, long_query)))
+    store.write(snap(1, StatementRow("1", 2, 0, 0, None), StatementRow("2", 2, 0, 0, None)))
+    store.close()
+    stored = open_store().latest("prod", "statements")
+    assert stored is not None and stored.taken_at == at(1)
+    assert [(r["calls_total"], r["query"]) for r in stored.rows] == [(2, short), (2, long_query)]

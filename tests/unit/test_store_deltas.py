@@ -11,7 +11,7 @@ import pytest
 
 from pgwatch.collectors.base import counter, gauge, label, text
 from pgwatch.store.deltas import increase_of, intervals, markers_to_resets, rate_series
-from pgwatch.store.encoding import decode_rows, encode_rows, text_refs
+from pgwatch.store.encoding import decode_rows, encode_rows, remember_texts, text_refs
 from pgwatch.store.layout import layout_of, number
 from pgwatch.store.model import Point, Series, SeriesKind, StoreError
 from pgwatch.store.planner import increase, top_union
@@ -98,13 +98,27 @@ def test_snapshots_round_trip_with_long_texts_kept_apart() -> None:
     layout = layout_of(TableRow, "tables", StorePolicy())
     options = "autovacuum_vacuum_scale_factor=0.01," * 4
     rows = [TableRow("public", "runs", 3, 10, 1.5, options), TableRow("public", "x", 1, 0, 2, None)]
-    encoded = encode_rows(rows, layout, min_chars=64)
-    assert list(encoded.texts.values()) == [options]
+    memory, new = remember_texts(rows, layout, 64, {})
+    assert list(new.values()) == [options]
+    encoded = encode_rows(rows, layout, memory)
     assert options.encode() not in encoded.body
     fields, raw, refs = text_refs(encoded.body)
-    assert refs == set(encoded.texts)
-    decoded = decode_rows(fields, raw, encoded.texts)
+    assert refs == set(new) == encoded.refs
+    decoded = decode_rows(fields, raw, new)
     assert decoded[0]["reloptions"] == options and decoded[1]["relname"] == "x"
+
+
+def test_a_text_sent_once_is_remembered_until_its_object_goes() -> None:
+    layout = layout_of(TableRow, "tables", StorePolicy())
+    first = [TableRow("public", "runs", 3, 10, 1.5, "fillfactor=90")]
+    memory, new = remember_texts(first, layout, 64, {})
+    assert new == {}
+    later = [TableRow("public", "runs", 4, 10, 1.5, None), TableRow("public", "y", 1, 0, 2, None)]
+    memory, _ = remember_texts(later, layout, 64, memory)
+    fields, raw, _ = text_refs(encode_rows(later, layout, memory).body)
+    assert [row["reloptions"] for row in decode_rows(fields, raw, {})] == ["fillfactor=90", None]
+    memory, _ = remember_texts(later[1:], layout, 64, memory)
+    assert memory == {}
 
 
 def test_roll_up_of_a_counter_uses_the_previous_hour_as_baseline() -> None:
