@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-COLLECTOR_NAMES = ("statements", "database", "database_size", "background", "tables", "indexes",
+COLLECTOR_NAMES = ("statements", "database", "database_size", "background", "tables", "table_size", "indexes",
                    "bloat", "vacuum", "activity", "replication", "settings", "pgbouncer",
                    "mile_quest")
 

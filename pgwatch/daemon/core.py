@@ -7,8 +7,8 @@ never two runs of the same job at once (``max_instances=1``), late runs coalesce
 from __future__ import annotations
 
 import logging
-import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -86,9 +86,11 @@ class Daemon:
             runtime.close()
         log.info("pgwatch stopped")
 
-    def run_until(self, stop: threading.Event, hangup: threading.Event) -> None:
-        """Block until ``stop`` is set, reloading whenever ``hangup`` is."""
-        while not stop.wait(0.2):
+    def run_until(self, stop: threading.Event, hangup: threading.Event,
+                  duration: float = 0) -> None:
+        """Block until ``stop`` is set (or ``duration`` s pass), reloading on ``hangup``."""
+        deadline = time.monotonic() + duration if duration else float("inf")
+        while not stop.wait(0.2) and time.monotonic() < deadline:
             if hangup.is_set():
                 hangup.clear()
                 self.reload()
@@ -134,9 +136,3 @@ class Daemon:
             next_run_time=datetime.now(UTC),
         )
 
-
-def install_signal_handlers(stop: threading.Event, hangup: threading.Event) -> None:
-    """SIGTERM and SIGINT stop the daemon in order; SIGHUP reloads its configuration."""
-    signal.signal(signal.SIGTERM, lambda _s, _f: stop.set())
-    signal.signal(signal.SIGINT, lambda _s, _f: stop.set())
-    signal.signal(signal.SIGHUP, lambda _s, _f: hangup.set())

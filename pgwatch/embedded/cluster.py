@@ -85,7 +85,7 @@ class EmbeddedPostgres:
     settings: Mapping[str, str] = field(default_factory=dict)
     keep: bool = False
     host: str = "127.0.0.1"
-    port: int = 0
+    port: int = 0  # 0: a free port is chosen at start
     password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     base_dir: Path | None = None
     startup_seconds: float = 0.0
@@ -144,6 +144,14 @@ class EmbeddedPostgres:
         self.startup_seconds = time.monotonic() - began
         return self
 
+    def pause(self) -> None:
+        """Stop the server but keep its data, to start it again with ``resume``."""
+        self._shutdown()
+
+    def resume(self) -> None:
+        """Start a paused server again, on the same port and data."""
+        self._launch_with_retries(self.bin_dir)
+
     def stop(self) -> None:
         """Fast shutdown, then remove the cluster unless ``keep`` is set."""
         self._shutdown()
@@ -195,12 +203,13 @@ class EmbeddedPostgres:
 
     def _launch_with_retries(self, bin_dir: Path) -> None:
         # A free port can be taken by someone else between our probe and the bind.
+        chosen = self.port
         for attempt in range(3):
-            self.port = _free_port(self.host)
+            self.port = chosen or _free_port(self.host)
             self._launch(bin_dir)
             if self._wait_ready():
                 return
-            if "could not bind" not in self.log_tail() or attempt == 2:
+            if chosen or "could not bind" not in self.log_tail() or attempt == 2:
                 break
         raise EmbeddedError(
             f"PostgreSQL {self.major} did not start; see {self.log_path}: "
