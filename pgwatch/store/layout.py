@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from pgwatch.collectors.base import Kind, fields_of
@@ -34,6 +36,7 @@ class RowLayout:
     values: tuple[ValueField, ...]
     text_fields: frozenset[str]
     all_fields: tuple[str, ...]
+    read: Callable[[Any], Any]
 
     @property
     def counters(self) -> tuple[int, ...]:
@@ -50,7 +53,13 @@ class RowLayout:
 
     def numbers(self, row: Any) -> list[float]:
         """The row's numeric values in ``values`` order; NaN where a value is missing."""
-        return [number(getattr(row, v.name)) for v in self.values]
+        return list(map(number, self.getter(row)))
+
+    def getter(self, row: Any) -> tuple[Any, ...]:
+        """The raw values of ``values``, read in one C-level call."""
+        if len(self.values) < 2:
+            return tuple(getattr(row, v.name) for v in self.values)
+        return self.read(row)  # type: ignore[no-any-return]
 
 
 def layout_of(row_type: type[Any], collector: str, policy: StorePolicy,
@@ -70,7 +79,8 @@ def layout_of(row_type: type[Any], collector: str, policy: StorePolicy,
         else:
             texts.add(spec.name)
     names = tuple(f.name for f in dataclasses.fields(row_type))
-    return RowLayout(collector, tuple(labels), tuple(values), frozenset(texts), names)
+    read = attrgetter(*(v.name for v in values)) if values else tuple
+    return RowLayout(collector, tuple(labels), tuple(values), frozenset(texts), names, read)
 
 
 def label_value(value: object) -> str:
@@ -84,6 +94,8 @@ def label_value(value: object) -> str:
 
 def number(value: object) -> float:
     """A stored number: timestamps become epoch seconds; anything unusable is NaN."""
+    if type(value) is int or type(value) is float:  # the common case, first and fast
+        return float(value)
     match value:
         case bool():
             result = 1.0 if value else 0.0

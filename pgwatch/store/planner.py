@@ -66,7 +66,7 @@ class _Read:
 
     keys: list[Labels]
     values: list[array[float]]
-    activity: list[list[float]]
+    activity: list[dict[int, float]]  # per counter: object position -> increase, if any
 
 
 class Planner:
@@ -90,9 +90,10 @@ class Planner:
         ts = epoch(snapshot.taken_at)
         read = _read(snapshot.rows, layout, state.prev)
         objects: list[ObjectWrite] = []
-        totals = state.totals
-        if self.policy.aggregates:
-            totals = _accumulate(layout, read, state.totals)
+        # Totals accumulate at every snapshot so that they stay continuous; they are written
+        # only where per-object series are partial (small collectors have every object).
+        totals = _accumulate(layout, read, state.totals)
+        if self.policy.aggregates and len(read.keys) > self.policy.small_collector_rows:
             objects.append(_aggregate_write(layout, read, totals))
         chosen, object_due = self._choose(layout, read, state, ts)
         objects.extend(_object_write(layout, read.keys[i], read.values[i]) for i in chosen)
@@ -130,11 +131,12 @@ class Planner:
             return [], False
         if count <= self.policy.top_n:
             return list(range(count)), True
-        scores = read.activity or [[v[i] for v in read.values] for i in layout.gauges]
+        scores = read.activity or [{j: v[i] for j, v in enumerate(read.values) if v[i] > 0}
+                                   for i in layout.gauges]
         return top_union(scores, self.policy.top_n), True
 
 
-def top_union(scores: Sequence[Sequence[float]], n: int) -> list[int]:
+def top_union(scores: Sequence[Mapping[int, float]], n: int) -> list[int]:
     """At most ``n`` object positions: the best of every dimension in turn, best ranks first.
 
     A statement that is cheap per call but hammers the disk still gets in, because every
@@ -142,7 +144,7 @@ def top_union(scores: Sequence[Sequence[float]], n: int) -> list[int]:
     """
     per_dimension = []
     for column in scores:
-        ranked = (j for j in range(len(column)) if column[j] > 0)
+        ranked = (j for j, score in column.items() if score > 0)
         per_dimension.append(heapq.nlargest(n, ranked, key=column.__getitem__))
     chosen: dict[int, None] = {}
     for rank in range(n):
@@ -159,16 +161,20 @@ def _read(rows: Sequence[Any], layout: RowLayout, prev: dict[Labels, array[float
     markers = [i for i, v in enumerate(layout.values) if v.kind is SeriesKind.RESET]
     keys: list[Labels] = []
     values: list[array[float]] = []
-    activity: list[list[float]] = [[] for _ in counters]
-    for row in rows:
+    activity: list[dict[int, float]] = [{} for _ in counters]
+    for position, row in enumerate(rows):
         key = layout.key(row)
         now = array("d", layout.numbers(row))
-        before = prev.get(key)
-        reset = before is not None and any(_changed(before[m], now[m]) for m in markers)
-        for slot, i in enumerate(counters):
-            activity[slot].append(increase(None if before is None else before[i], now[i], reset))
         keys.append(key)
         values.append(now)
+        before = prev.get(key)
+        if before == now:
+            continue  # an idle object: most of them, most of the time
+        reset = before is not None and any(_changed(before[m], now[m]) for m in markers)
+        for slot, i in enumerate(counters):
+            moved = increase(None if before is None else before[i], now[i], reset)
+            if moved:
+                activity[slot][position] = moved
     return _Read(keys, values, activity)
 
 
@@ -191,7 +197,7 @@ def _accumulate(layout: RowLayout, read: _Read, totals: tuple[float, ...]) -> tu
     base = totals or (0.0,) * len(layout.counters)
     if not totals:
         return base
-    return tuple(b + math.fsum(col) for b, col in zip(base, read.activity, strict=True))
+    return tuple(b + math.fsum(col.values()) for b, col in zip(base, read.activity, strict=True))
 
 
 def _aggregate_write(layout: RowLayout, read: _Read, totals: tuple[float, ...]) -> ObjectWrite:

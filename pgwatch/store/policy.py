@@ -11,13 +11,13 @@ DAY_S = 86_400
 class StorePolicy:
     """How much history to keep; every size is per (target, collector).
 
-    - Aggregates (per field: the sum over all objects, and the object count) are written
-      at every snapshot, so rules read a full-resolution view of every collector.
     - A collector returning at most ``small_collector_rows`` rows writes every object's
       series at every snapshot (databases, replicas, WAL, ...).
-    - A larger collector writes per-object series for at most ``top_n`` objects, ranked
-      by a union over all its counters of the activity since the previous snapshot, and
-      at most once per ``object_series_interval_s``.
+    - A larger collector writes aggregates (per field: the sum over all objects, and the
+      object count, labelled ``aggregate="sum"``) at every snapshot, so rules read a
+      full-resolution view of it, and per-object series for at most ``top_n`` objects,
+      ranked by a union over all its counters of the activity since the previous
+      snapshot, at most once per ``object_series_interval_s``.
     - Every object's full row (labels, numbers, texts) is kept as a compressed per-object
       snapshot at most once per ``object_snapshot_interval_s``.
     """

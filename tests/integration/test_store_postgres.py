@@ -31,6 +31,7 @@ from tests.unit.test_store_behaviour import (
     test_retention_drops_old_roll_ups_events_and_snapshots,
     test_retention_rolls_up_hours_then_drops_raw_samples,
     test_size_grows_with_what_is_written,
+    test_small_collectors_have_no_aggregates_large_ones_do,
     test_small_collectors_write_every_object_every_time,
     test_top_n_is_a_union_over_every_counter,
 )
@@ -49,6 +50,7 @@ SHARED = (store, test_a_text_sent_once_is_in_later_stored_snapshots,
           test_retention_drops_old_roll_ups_events_and_snapshots,
           test_retention_rolls_up_hours_then_drops_raw_samples,
           test_size_grows_with_what_is_written,
+          test_small_collectors_have_no_aggregates_large_ones_do,
           test_small_collectors_write_every_object_every_time,
           test_top_n_is_a_union_over_every_counter)
 

@@ -121,7 +121,8 @@ def test_an_evicted_query_id_ends_its_series_without_a_bogus_delta(store: SqlSto
     assert latest == []
 
 
-def test_aggregate_counters_never_drop_when_objects_vanish(store: SqlStore) -> None:
+def test_aggregate_counters_never_drop_when_objects_vanish(open_store: OpenStore) -> None:
+    store = open_store(StorePolicy(small_collector_rows=0))
     store.write(snap(0, stmt(1, 10), stmt(2, 1000)))
     store.write(snap(1, stmt(1, 20), stmt(2, 1100)))
     store.write(snap(2, stmt(1, 30)))
@@ -288,3 +289,12 @@ def test_a_text_sent_once_is_in_later_stored_snapshots(open_store: OpenStore) ->
     stored = open_store().latest("prod", "statements")
     assert stored is not None and stored.taken_at == at(1)
     assert [(r["calls_total"], r["query"]) for r in stored.rows] == [(2, short), (2, long_query)]
+
+
+def test_small_collectors_have_no_aggregates_large_ones_do(open_store: OpenStore) -> None:
+    store = open_store(StorePolicy(small_collector_rows=2))
+    store.write(snap(0, db(1, name="a"), db(2, name="b")))
+    store.write(snap(0, stmt(1, 1), stmt(2, 2), stmt(3, 3)))
+    aggregates = {s.metric for s in store.series("pgwatch_database_objects", {}, at(0), at(1))
+                  + store.series("pgwatch_statements_objects", {}, at(0), at(1))}
+    assert aggregates == {"pgwatch_statements_objects"}

@@ -57,12 +57,12 @@ def test_planner_increase_is_reset_aware() -> None:
 
 
 def test_top_union_takes_each_dimensions_leader_first() -> None:
-    calls = [100.0, 90.0, 80.0, 0.0, 0.0]
-    reads = [0.0, 0.0, 0.0, 5.0, 0.0]
-    temp = [0.0, 0.0, 0.0, 0.0, 1.0]
+    calls = {0: 100.0, 1: 90.0, 2: 80.0}
+    reads = {3: 5.0}
+    temp = {4: 1.0, 0: 0.0}
     assert top_union([calls, reads, temp], 3) == [0, 3, 4]
     assert top_union([calls, reads, temp], 10) == [0, 3, 4, 1, 2]
-    assert top_union([[0.0, 0.0]], 5) == []
+    assert top_union([{0: 0.0, 1: -1.0}], 5) == []
 
 
 @dataclass(frozen=True, slots=True)
