@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
-from pgwatch.collectors.base import Snapshot
+from pgwatch.collectors.base import Kind, Snapshot, fields_of
 
 JobKey = tuple[str, str]  # (target, collector)
+TEXT_MEMORY = 20_000  # texts remembered across snapshots (query text is sent once per id)
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -51,6 +53,8 @@ class RunState:
         self._jobs: dict[JobKey, JobStatus] = {}
         self._targets_up: dict[str, bool] = {}
         self._target_labels: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._texts: OrderedDict[tuple[str, str, tuple[str, ...]], dict[str, str]] = \
+            OrderedDict()
 
     def register(self, target: str, collector: str, interval_s: float) -> None:
         with self._lock:
@@ -81,6 +85,7 @@ class RunState:
         key = (snapshot.target, snapshot.collector)
         now = time.time()
         with self._lock:
+            self._remember_texts(snapshot)
             self._snapshots[key] = snapshot
             old = self._jobs[key].observed(snapshot.duration_s)
             self._jobs[key] = replace(old, runs_total=old.runs_total + 1, last_run_at=now,
@@ -88,6 +93,27 @@ class RunState:
                                       last_error="", skipped_reason="",
                                       overruns_total=old.overruns_total + int(overran))
             self._targets_up[snapshot.target] = True
+
+    def text(self, target: str, collector: str, identity: tuple[str, ...], name: str) -> str:
+        """The last text a collector sent for an object (for example a query's text)."""
+        with self._lock:
+            return self._texts.get((target, collector, identity), {}).get(name, "")
+
+    def _remember_texts(self, snapshot: Snapshot) -> None:
+        specs = fields_of(snapshot.row_type)
+        labels = [s.name for s in specs if s.kind is Kind.LABEL]
+        texts = [s.name for s in specs if s.kind is Kind.TEXT]
+        if not texts:
+            return
+        for row in snapshot.rows:
+            values = {n: str(getattr(row, n)) for n in texts if getattr(row, n) is not None}
+            if values:
+                key = (snapshot.target, snapshot.collector,
+                       tuple(str(getattr(row, n)) for n in labels))
+                self._texts[key] = {**self._texts.get(key, {}), **values}
+                self._texts.move_to_end(key)
+        while len(self._texts) > TEXT_MEMORY:
+            self._texts.popitem(last=False)
 
     def failed(self, target: str, collector: str, reason: str, duration_s: float) -> None:
         with self._lock:
@@ -106,6 +132,10 @@ class RunState:
     def target_up(self, target: str, up: bool) -> None:
         with self._lock:
             self._targets_up[target] = up
+
+    def snapshot(self, target: str, collector: str) -> Snapshot | None:
+        with self._lock:
+            return self._snapshots.get((target, collector))
 
     def snapshots(self) -> list[Snapshot]:
         with self._lock:

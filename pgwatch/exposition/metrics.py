@@ -15,7 +15,7 @@ from prometheus_client.registry import Collector
 from pgwatch import __version__
 from pgwatch.collectors.base import FieldSpec, Kind, Snapshot, fields_of
 from pgwatch.daemon.state import DURATION_BUCKETS, JobStatus, RunState
-from pgwatch.exposition.cardinality import OTHER, Bound, bound_rows
+from pgwatch.exposition.cardinality import OTHER, Bound, bound_rows, identity_of
 
 PREFIX = "pgwatch"
 LABEL_VALUE_LIMIT = 200
@@ -44,7 +44,7 @@ class SnapshotCollector(Collector):
         bound = self.bounds.get(snapshot.collector)
         rows: Sequence[Any] = snapshot.rows
         if bound is not None:
-            bounded = bound_rows(snapshot.rows, specs, bound)
+            bounded = bound_rows(snapshot.rows, specs, bound, self._main_measure(snapshot, bound))
             rows = bounded.kept
             if bounded.rest is not None:
                 rest_labels = {s.name: OTHER for s in specs if s.kind is Kind.LABEL}
@@ -53,11 +53,28 @@ class SnapshotCollector(Collector):
             _gauge(families, f"{PREFIX}_exposition_objects_folded",
                    "Objects folded into the __other__ series by the cardinality bound.",
                    {**base, "collector": snapshot.collector}, bounded.folded)
+        texts = bound.info_texts if bound is not None else ()
+        label_names = [s.name for s in specs if s.kind is Kind.LABEL]
         for row in rows:
-            labels = {**base, **{s.name: _label(getattr(row, s.name))
-                                 for s in specs if s.kind is Kind.LABEL}}
+            labels = {**base, **{name: _label(getattr(row, name)) for name in label_names}}
             values = {s.name: getattr(row, s.name) for s in specs}
             _add_row(families, snapshot.collector, specs, labels, values)
+            identity = tuple(str(getattr(row, name)) for name in label_names)
+            for name in texts:
+                value = getattr(row, name, None) or self.state.text(
+                    snapshot.target, snapshot.collector, identity, name)
+                _info(families, snapshot.collector, name, labels, value)
+
+    def _main_measure(self, snapshot: Snapshot, bound: Bound
+                      ) -> dict[tuple[str, ...], float] | None:
+        if bound.rank_from is None:
+            return None
+        source = self.state.snapshot(snapshot.target, bound.rank_from[0])
+        if source is None:
+            return None
+        field = bound.rank_from[1]
+        return {identity_of(row, bound): float(getattr(row, field) or 0) for row in source.rows}
+
 
 
 class SelfCollector(Collector):
@@ -136,6 +153,13 @@ def _add_row(families: Families, collector: str, specs: Sequence[FieldSpec],
                      float(value))
         elif spec.kind is Kind.GAUGE:
             _gauge(families, name, help_text(collector, spec), labels, float(value))
+
+
+def _info(families: Families, collector: str, name: str, labels: dict[str, str],
+          value: object) -> None:
+    _gauge(families, f"{PREFIX}_{collector}_{name}_info",
+           f"The {name} of each exposed object, truncated to {LABEL_VALUE_LIMIT} characters "
+           f"(from the {collector} collector); always 1.", {**labels, name: _label(value)}, 1)
 
 
 def _family(families: Families, name: str, documentation: str, kind: str) -> Metric:

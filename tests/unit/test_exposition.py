@@ -110,3 +110,33 @@ def test_long_label_values_are_truncated() -> None:
     samples = _scrape(SnapshotCollector(_state((row,)), {}))
     labels = samples["pgwatch_statements_calls_total"][0][0]
     assert len(labels["queryid"]) == 200 and labels["queryid"].endswith("…")
+
+
+@dataclass(frozen=True, slots=True)
+class SizeRow:
+    queryid: str = label("object")
+    total_bytes: float = gauge("size", "bytes")
+
+
+def test_query_text_sent_once_is_remembered_for_the_info_metric() -> None:
+    state = _state((QueryRow("1", 1.0, 1, 0, 0.1, 1, query="SELECT 1"),))
+    state.succeeded(Snapshot("db1", "statements", datetime.now(UTC), 0.01,
+                             (QueryRow("1", 2.0, 2, 0, 0.1, 1, query=None),  # type: ignore[arg-type]
+                              ), QueryRow), overran=False)
+    bound = Bound(identity=("queryid",), rank_by=("exec_seconds_total",), info_texts=("query",))
+    samples = _scrape(SnapshotCollector(state, {"statements": bound}))
+    (labels, value), = samples["pgwatch_statements_query_info"]
+    assert labels["query"] == "SELECT 1" and value == 1.0
+
+
+def test_rank_from_another_collector() -> None:
+    state = _state(_rows(300))
+    sizes = tuple(SizeRow(str(i), float(300 - i)) for i in range(300))  # small ids are big
+    state.register("db1", "sizes", 60)
+    state.succeeded(Snapshot("db1", "sizes", datetime.now(UTC), 0.01, sizes, SizeRow),
+                    overran=False)
+    bound = Bound(identity=("queryid",), rank_by=("exec_seconds_total",), top_n=10,
+                  per_dimension=0, rank_from=("sizes", "total_bytes"))
+    samples = _scrape(SnapshotCollector(state, {"statements": bound}))
+    ids = {labels["queryid"] for labels, _ in samples["pgwatch_statements_calls_total"]}
+    assert ids == {str(i) for i in range(10)} | {OTHER}
