@@ -1,0 +1,1 @@
+"""Mile Quest workload: data generator, scenario catalog, benchmark harness, baselines."""

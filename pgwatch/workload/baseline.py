@@ -1,0 +1,113 @@
+"""The JSON file ``pgwatch bench --json`` writes and ``--baseline`` reads back.
+
+``{"format": "pgwatch-bench", "version": 1, ...}``: a file without these two keys, or with
+other values, is refused with one line naming the file (exit status 2) rather than
+compared field by field with something it is not.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from pgwatch.errors import PgwatchError
+from pgwatch.workload import stats
+from pgwatch.workload.results import BenchRun, PhaseResult, ScenarioResult
+
+FORMAT = "pgwatch-bench"
+VERSION = 1
+
+
+class BaselineError(PgwatchError):
+    """A baseline file cannot be read or is not a pgwatch-bench file of a known version."""
+
+
+def to_json(run: BenchRun) -> dict[str, Any]:
+    """The document for ``run``; NaN (a scenario without successful calls) becomes null."""
+    body = asdict(run)
+    for phase in body["phases"]:
+        for scenario in phase["scenarios"]:
+            for key, value in scenario.items():
+                if isinstance(value, float) and math.isnan(value):
+                    scenario[key] = None
+    return {"format": FORMAT, "version": VERSION, **body}
+
+
+def write(run: BenchRun, path: Path) -> None:
+    """Write ``run`` to ``path`` as indented JSON."""
+    path.write_text(json.dumps(to_json(run), indent=1) + "\n", encoding="utf-8")
+
+
+def load(path: Path) -> BenchRun:
+    """Read a baseline, or raise BaselineError naming the file and what is wrong."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BaselineError(f"{path}: not a JSON baseline file: {exc}") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        found = document.get("format") if isinstance(document, dict) else type(document).__name__
+        raise BaselineError(f"{path}: not a pgwatch bench baseline (format {found!r}, "
+                            f"expected {FORMAT!r})")
+    if document.get("version") != VERSION:
+        raise BaselineError(f"{path}: baseline format version {document.get('version')!r} is "
+                            f"not supported (this pgwatch reads version {VERSION})")
+    try:
+        return _run(document)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BaselineError(f"{path}: malformed baseline: {type(exc).__name__} {exc}") from None
+
+
+def _run(document: dict[str, Any]) -> BenchRun:
+    phases = tuple(PhaseResult(str(phase["name"]),
+                               tuple(_scenario(item) for item in phase["scenarios"]))
+                   for phase in document["phases"])
+    if not phases:
+        raise ValueError("no phases")
+    return BenchRun(str(document["created_at"]), str(document["server_version"]),
+                    float(document["scale"]), float(document["duration_s"]),
+                    int(document["concurrency"]),
+                    None if document.get("load_seconds") is None
+                    else float(document["load_seconds"]),
+                    phases, {str(k): int(v) for k, v in document.get("rows", {}).items()})
+
+
+def _number(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+def _scenario(item: dict[str, Any]) -> ScenarioResult:
+    return ScenarioResult(
+        str(item["name"]), str(item["category"]), int(item["calls"]), int(item["errors"]),
+        float(item["seconds"]), _number(item["p50_ms"]), _number(item["p95_ms"]),
+        _number(item["p99_ms"]), _number(item["mean_ms"]), float(item["throughput_per_s"]),
+        str(item["grade"]), tuple(float(v) for v in item["samples_ms"]),
+        str(item.get("first_error", "")))
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioVerdict:
+    """A scenario of the new run set against the same scenario in the baseline."""
+
+    name: str
+    baseline_p50_ms: float
+    current_p50_ms: float
+    comparison: stats.Comparison
+
+
+def compare(current: BenchRun, baseline: BenchRun, *, alpha: float = stats.DEFAULT_ALPHA,
+            min_slowdown: float = stats.DEFAULT_MIN_SLOWDOWN) -> list[ScenarioVerdict]:
+    """Compare the last phase of both runs, scenario by scenario (names in both only)."""
+    verdicts = []
+    for result in current.last.scenarios:
+        old = baseline.last.get(result.name)
+        if old is None:
+            continue
+        verdict = stats.compare(result.samples_ms, old.samples_ms, alpha=alpha,
+                                min_slowdown=min_slowdown)
+        verdicts.append(ScenarioVerdict(result.name, old.p50_ms, result.p50_ms, verdict))
+    return verdicts
