@@ -73,7 +73,9 @@ def _run(document: dict[str, Any]) -> BenchRun:
                     int(document["concurrency"]),
                     None if document.get("load_seconds") is None
                     else float(document["load_seconds"]),
-                    phases, {str(k): int(v) for k, v in document.get("rows", {}).items()})
+                    phases, {str(k): int(v) for k, v in document.get("rows", {}).items()},
+                    None if document.get("migrate_seconds") is None
+                    else float(document["migrate_seconds"]))
 
 
 def _number(value: Any) -> float:

@@ -5,7 +5,7 @@ Each file starts with a header of ``-- `` lines::
     -- A user's summary card: distance, activity count and streaks.
     -- category: dashboard
 
-The first line describes the scenario; ``category`` is one of the grading categories.
+The first lines describe the scenario; ``category`` is one of the grading categories.
 The parameters are the ``%(name)s`` placeholders of the statement, filled by
 :mod:`pgwatch.workload.params`. The same text runs on every schema state, so a speed-up
 between two phases comes from the schema (indexes, triggers), never from a rewritten query.
@@ -46,17 +46,21 @@ def parse(name: str, text: str) -> Scenario:
     lines = text.splitlines()
     if not lines or not lines[0].startswith("-- "):
         raise ValueError(f"scenario {name}: the first line must be a '-- ' description")
-    headers = {}
-    for line in lines[1:]:
+    description: list[str] = []
+    headers: dict[str, str] = {}
+    for line in lines:
         match = _HEADER.match(line)
-        if not match:
+        if match:
+            headers[match.group(1)] = match.group(2)
+        elif line.startswith("-- ") and not headers:
+            description.append(line[3:].strip())
+        else:
             break
-        headers[match.group(1)] = match.group(2)
     category = headers.get("category", "")
     if category not in THRESHOLDS_MS:
         raise ValueError(f"scenario {name}: unknown category {category!r}")
     params = tuple(dict.fromkeys(_PARAM.findall(text)))
-    return Scenario(name, category, lines[0][3:].strip(), text, params)
+    return Scenario(name, category, " ".join(description), text, params)
 
 
 @cache

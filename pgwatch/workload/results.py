@@ -68,6 +68,7 @@ class BenchRun:
     load_seconds: float | None
     phases: tuple[PhaseResult, ...]
     rows: dict[str, int] = field(default_factory=dict)
+    migrate_seconds: float | None = None
 
     @property
     def last(self) -> PhaseResult:

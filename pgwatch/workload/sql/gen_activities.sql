@@ -3,7 +3,8 @@
 -- user's teams. Time: the last 52 weeks, more recent weeks busier, weekends busiest (weekday
 -- weights .12 .13 .13 .12 .10 .22 .18 from Monday), morning and evening peaks; a time that
 -- falls later than now in the current week moves back one week. 10 per cent are private.
--- Distance is log-normal (median about 5 km), pace 2 to 4.5 m/s.
+-- Rows are written in time order, as the app appends them. Distance is log-normal (median
+-- about 5 km), pace 2 to 4.5 m/s.
 INSERT INTO public.activities (user_id, team_id, team_goal_id, distance, duration, start_time,
                                notes, source, external_id, is_private, created_at, updated_at)
 SELECT u.id, ut.team_id,
@@ -47,4 +48,6 @@ JOIN gen_user AS u ON u.n = s.user_n
 JOIN gen_user_team AS c ON c.user_n = s.user_n AND c.k = 0
 JOIN gen_user_team AS ut ON ut.user_n = s.user_n
                         AND ut.k = pg_catalog.floor(s.r_team * c.teams)::integer
-LEFT JOIN gen_goal AS g ON g.team_id = ut.team_id AND s.ts >= g.starts AND s.ts < g.ends;
+LEFT JOIN gen_goal AS g ON g.team_id = ut.team_id AND s.ts >= g.starts AND s.ts < g.ends
+-- In time order, as an append-mostly table fills: physical order follows created_at.
+ORDER BY s.ts;

@@ -1,0 +1,139 @@
+"""``pgwatch bench`` end to end: prepare the data, run the phases, return what was measured.
+
+With ``compare_migrations`` the database must be empty or at migration 0001: 0001 is applied
+if needed, the data is loaded once, the scenarios run ("before"), migrations 0002 and 0003
+are applied by the migration runner, and the same scenarios run again on the same data
+("after"). Both phases start from a vacuumed, analysed database and draw their parameters
+from the same pools.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import psycopg
+from psycopg import sql
+
+from pgwatch.db.session import SessionSettings, connect
+from pgwatch.migrations import ledger
+from pgwatch.migrations.runner import Runner
+from pgwatch.workload import generate
+from pgwatch.workload.catalog import Scenario
+from pgwatch.workload.generate import WorkloadError
+from pgwatch.workload.params import PoolParameters, load_pools
+from pgwatch.workload.results import BenchRun, PhaseResult
+from pgwatch.workload.runner import RunSettings, run_phase
+
+BEFORE_VERSION = 1
+Connection = psycopg.Connection[tuple[object, ...]]
+
+
+class Events:
+    """Callbacks through which the CLI shows progress; the defaults do nothing."""
+
+    def loading(self, step: str, weight: int) -> None:
+        """A generator step started (weight 0) or finished (its share of the load)."""
+
+    def migrating(self, target: str) -> None:
+        """Migrations up to ``target`` are being applied."""
+
+    def phase(self, name: str, scenarios: int) -> None:
+        """A phase of ``scenarios`` scenarios begins."""
+
+    def scenario(self, scenario: Scenario) -> None:
+        """A scenario begins."""
+
+
+@dataclass(frozen=True, slots=True)
+class BenchOptions:
+    """Everything one bench run needs."""
+
+    dsn: str
+    scale: float
+    run: RunSettings
+    scenarios: tuple[Scenario, ...]
+    compare_migrations: bool = False
+
+
+def _session() -> SessionSettings:
+    return SessionSettings(read_only=False, statement_timeout_ms=0, lock_timeout_ms=10_000)
+
+
+def _applied_version(dsn: str) -> int:
+    with connect(dsn, _session()) as conn:
+        return len(ledger.read(conn).applied)
+
+
+def _prepare_for_comparison(options: BenchOptions, events: Events) -> float | None:
+    version = _applied_version(options.dsn)
+    if version > BEFORE_VERSION:
+        raise WorkloadError(f"--compare-migrations: the database is at migration {version}; it "
+                            f"needs an empty database or one at migration {BEFORE_VERSION} "
+                            f"(pgwatch migrate down --to {BEFORE_VERSION})")
+    if version == 0:
+        events.migrating("0001")
+        Runner(options.dsn).up(to=BEFORE_VERSION)
+    return _load_if_empty(options, events)
+
+
+def _load_if_empty(options: BenchOptions, events: Events) -> float | None:
+    """Load data at ``scale`` into an empty schema; reuse data already there (None)."""
+    with connect(options.dsn, _session()) as conn:
+        if not generate.schema_present(conn):
+            raise WorkloadError("--dsn: the database has no Mile Quest schema "
+                                "(public.activities); run pgwatch migrate up --dsn DSN, or "
+                                "use --compare-migrations on an empty database")
+        if generate.row_counts(conn)["activities"]:
+            return None
+    return generate.load(options.dsn, options.scale, progress=events.loading).seconds
+
+
+def _vacuum(dsn: str) -> None:
+    """Same starting point for every phase: no dead rows from earlier writes, fresh statistics."""
+    with connect(dsn, _session()) as conn:
+        for table in generate.TABLES:
+            conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier("public", table)))
+
+
+def _phase(options: BenchOptions, name: str, params: PoolParameters,
+           events: Events) -> PhaseResult:
+    _vacuum(options.dsn)
+    events.phase(name, len(options.scenarios))
+    return run_phase(options.dsn, name, options.scenarios, params, options.run,
+                     on_scenario=events.scenario)
+
+
+def _server_version(conn: Connection) -> str:
+    row = conn.execute("SHOW server_version").fetchone()
+    return str(row[0]) if row else "?"
+
+
+def run(options: BenchOptions, events: Events | None = None) -> BenchRun:
+    """Prepare the database, measure every phase, and return the run."""
+    events = events or Events()
+    if options.compare_migrations:
+        load_seconds = _prepare_for_comparison(options, events)
+    else:
+        load_seconds = _load_if_empty(options, events)
+    with connect(options.dsn, _session()) as conn:
+        params = PoolParameters(load_pools(conn))
+        rows = generate.row_counts(conn)
+        version = _server_version(conn)
+    params.check(options.scenarios)
+    phases = []
+    migrate_seconds = None
+    if options.compare_migrations:
+        phases.append(_phase(options, "before", params, events))
+        events.migrating("latest (0002 + 0003)")
+        began = time.monotonic()
+        Runner(options.dsn).up()
+        migrate_seconds = time.monotonic() - began
+        phases.append(_phase(options, "after", params, events))
+    else:
+        phases.append(_phase(options, "run", params, events))
+    return BenchRun(datetime.now(UTC).isoformat(timespec="seconds"), version, options.scale,
+                    options.run.duration_s, options.run.concurrency, load_seconds,
+                    tuple(phases), rows, migrate_seconds)
