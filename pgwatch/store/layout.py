@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -36,7 +37,8 @@ class RowLayout:
     values: tuple[ValueField, ...]
     text_fields: frozenset[str]
     all_fields: tuple[str, ...]
-    read: Callable[[Any], Any]
+    read_labels: Callable[[Any], tuple[Any, ...]]
+    read_values: Callable[[Any], tuple[Any, ...]]
 
     @property
     def counters(self) -> tuple[int, ...]:
@@ -49,17 +51,16 @@ class RowLayout:
 
     def key(self, row: Any) -> Labels:
         """The object's identity: its label fields, as strings, in declaration order."""
-        return tuple((name, label_value(getattr(row, name))) for name in self.label_fields)
+        return tuple(zip(self.label_fields, map(label_value, self.read_labels(row)),
+                         strict=True))
 
-    def numbers(self, row: Any) -> list[float]:
+    def numbers(self, row: Any) -> array[float]:
         """The row's numeric values in ``values`` order; NaN where a value is missing."""
-        return list(map(number, self.getter(row)))
-
-    def getter(self, row: Any) -> tuple[Any, ...]:
-        """The raw values of ``values``, read in one C-level call."""
-        if len(self.values) < 2:
-            return tuple(getattr(row, v.name) for v in self.values)
-        return self.read(row)  # type: ignore[no-any-return]
+        raw = self.read_values(row)
+        try:
+            return array("d", raw)  # plain ints and floats: converted in one C call
+        except TypeError:
+            return array("d", map(number, raw))
 
 
 def layout_of(row_type: type[Any], collector: str, policy: StorePolicy,
@@ -79,12 +80,24 @@ def layout_of(row_type: type[Any], collector: str, policy: StorePolicy,
         else:
             texts.add(spec.name)
     names = tuple(f.name for f in dataclasses.fields(row_type))
-    read = attrgetter(*(v.name for v in values)) if values else tuple
-    return RowLayout(collector, tuple(labels), tuple(values), frozenset(texts), names, read)
+    return RowLayout(collector, tuple(labels), tuple(values), frozenset(texts), names,
+                     _reader(labels), _reader([v.name for v in values]))
+
+
+def _reader(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """Reads the named attributes as a tuple in one C-level call (attrgetter)."""
+    if len(names) >= 2:
+        return attrgetter(*names)
+    if len(names) == 1:
+        only = attrgetter(names[0])
+        return lambda row: (only(row),)
+    return lambda _row: ()
 
 
 def label_value(value: object) -> str:
     """A label as the exposition renders it (None is the empty string)."""
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

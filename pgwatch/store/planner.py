@@ -96,15 +96,17 @@ class Planner:
         if self.policy.aggregates and len(read.keys) > self.policy.small_collector_rows:
             objects.append(_aggregate_write(layout, read, totals))
         chosen, object_due = self._choose(layout, read, state, ts)
-        objects.extend(_object_write(layout, read.keys[i], read.values[i]) for i in chosen)
+        small = len(read.keys) <= self.policy.small_collector_rows
+        objects.extend(_object_write(layout, read.keys[i], read.values[i], keep_zeros=small)
+                       for i in chosen)
         current = set(read.keys)
         gone = tuple(key for key in state.persisted if key not in current)
         persisted = (state.persisted - set(gone)) | {read.keys[i] for i in chosen}
-        texts, new_texts = remember_texts(snapshot.rows, layout,
+        texts, new_texts = remember_texts(snapshot.rows, read.keys, layout,
                                           self.policy.text_dedup_min_chars, state.texts)
         encoded = None
         if _due(state.last_snapshot_write, ts, self.policy.object_snapshot_interval_s):
-            encoded = encode_rows(snapshot.rows, layout, texts)
+            encoded = encode_rows(snapshot.rows, read.keys, layout, texts)
         new_state = CollectorState(
             dict(zip(read.keys, read.values, strict=True)), frozenset(persisted), totals,
             ts if object_due else state.last_object_write,
@@ -164,7 +166,7 @@ def _read(rows: Sequence[Any], layout: RowLayout, prev: dict[Labels, array[float
     activity: list[dict[int, float]] = [{} for _ in counters]
     for position, row in enumerate(rows):
         key = layout.key(row)
-        now = array("d", layout.numbers(row))
+        now = layout.numbers(row)
         keys.append(key)
         values.append(now)
         before = prev.get(key)
@@ -203,7 +205,8 @@ def _accumulate(layout: RowLayout, read: _Read, totals: tuple[float, ...]) -> tu
 def _aggregate_write(layout: RowLayout, read: _Read, totals: tuple[float, ...]) -> ObjectWrite:
     samples: list[tuple[str, SeriesKind, float]] = []
     for slot, i in enumerate(layout.counters):
-        samples.append((layout.values[i].metric, SeriesKind.COUNTER, totals[slot]))
+        if totals[slot]:
+            samples.append((layout.values[i].metric, SeriesKind.COUNTER, totals[slot]))
     for i in layout.gauges:
         present = [v[i] for v in read.values if not math.isnan(v[i])]
         if present:
@@ -213,10 +216,15 @@ def _aggregate_write(layout: RowLayout, read: _Read, totals: tuple[float, ...]) 
     return ObjectWrite(AGGREGATE, tuple(samples))
 
 
-def _object_write(layout: RowLayout, key: Labels, values: array[float]) -> ObjectWrite:
+def _object_write(layout: RowLayout, key: Labels, values: array[float], *,
+                  keep_zeros: bool) -> ObjectWrite:
+    # In a large collector a counter still at zero is not written: a missing counter reads
+    # as "never moved", and the JIT, temp and local-block counters of most statements
+    # stay at zero for good. Small collectors keep every value, at full resolution.
     return ObjectWrite(key, tuple((spec.metric, spec.kind, value)
                                   for spec, value in zip(layout.values, values, strict=True)
-                                  if not math.isnan(value)))
+                                  if not math.isnan(value)
+                                  and (keep_zeros or value or spec.kind is not SeriesKind.COUNTER)))
 
 
 def _due(last: int | None, ts: int, interval_s: int) -> bool:

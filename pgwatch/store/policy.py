@@ -29,7 +29,7 @@ class StorePolicy:
     top_n: int = 25
     small_collector_rows: int = 10
     object_series_interval_s: int = 300
-    object_snapshot_interval_s: int = 3_600
+    object_snapshot_interval_s: int = 6 * 3_600
     aggregates: bool = True
     reset_fields: tuple[str, ...] = ("stats_reset", "stats_since")
     text_dedup_min_chars: int = 64

@@ -98,9 +98,10 @@ def test_snapshots_round_trip_with_long_texts_kept_apart() -> None:
     layout = layout_of(TableRow, "tables", StorePolicy())
     options = "autovacuum_vacuum_scale_factor=0.01," * 4
     rows = [TableRow("public", "runs", 3, 10, 1.5, options), TableRow("public", "x", 1, 0, 2, None)]
-    memory, new = remember_texts(rows, layout, 64, {})
+    keys = [layout.key(row) for row in rows]
+    memory, new = remember_texts(rows, keys, layout, 64, {})
     assert list(new.values()) == [options]
-    encoded = encode_rows(rows, layout, memory)
+    encoded = encode_rows(rows, keys, layout, memory)
     assert options.encode() not in encoded.body
     fields, raw, refs = text_refs(encoded.body)
     assert refs == set(new) == encoded.refs
@@ -111,13 +112,14 @@ def test_snapshots_round_trip_with_long_texts_kept_apart() -> None:
 def test_a_text_sent_once_is_remembered_until_its_object_goes() -> None:
     layout = layout_of(TableRow, "tables", StorePolicy())
     first = [TableRow("public", "runs", 3, 10, 1.5, "fillfactor=90")]
-    memory, new = remember_texts(first, layout, 64, {})
+    memory, new = remember_texts(first, [layout.key(first[0])], layout, 64, {})
     assert new == {}
     later = [TableRow("public", "runs", 4, 10, 1.5, None), TableRow("public", "y", 1, 0, 2, None)]
-    memory, _ = remember_texts(later, layout, 64, memory)
-    fields, raw, _ = text_refs(encode_rows(later, layout, memory).body)
+    keys = [layout.key(row) for row in later]
+    memory, _ = remember_texts(later, keys, layout, 64, memory)
+    fields, raw, _ = text_refs(encode_rows(later, keys, layout, memory).body)
     assert [row["reloptions"] for row in decode_rows(fields, raw, {})] == ["fillfactor=90", None]
-    memory, _ = remember_texts(later[1:], layout, 64, memory)
+    memory, _ = remember_texts(later[1:], keys[1:], layout, 64, memory)
     assert memory == {}
 
 

@@ -24,7 +24,7 @@ from pgwatch.store.sqlite import SQLiteStore
 
 store = SQLiteStore(sys.argv[1], StorePolicy(small_collector_rows=10_000))
 for minute in range(int(sys.argv[2])):
-    store.write(snap(minute, *(stmt(q, minute + q) for q in range(500))))
+    store.write(snap(minute, *(stmt(q, minute + q + 1) for q in range(500))))
     print("wrote", minute, flush=True)
 with store.backend.transaction():
     store.backend.executemany("sample_insert", [
@@ -56,12 +56,13 @@ def test_a_writer_killed_mid_transaction_leaves_a_consistent_store(tmp_path: Pat
     per_instant = backend._conn.execute(  # the store offers no raw count, SQLite does
         "SELECT ts, count(*) FROM samples GROUP BY ts ORDER BY ts").fetchall()
     backend.close()
-    # Every committed snapshot is whole; the unfinished transaction left nothing.
+    # Every committed snapshot is whole (3 counters of 500 statements);
+    # the unfinished transaction left nothing.
     assert [count for _ts, count in per_instant] == [3 * 500] * 3
     store = SQLiteStore(path, StorePolicy(small_collector_rows=10_000))
-    store.write(snap(3, *(stmt(q, 3 + q) for q in range(500))))
+    store.write(snap(3, *(stmt(q, 3 + q + 1) for q in range(500))))
     [series] = store.series("pgwatch_statements_calls_total", {"queryid": "7"}, at(0), at(9))
-    assert [p.value for p in series.points] == [7, 8, 9, 10]
+    assert [p.value for p in series.points] == [8, 9, 10, 11]
     store.close()
 
 
