@@ -45,6 +45,9 @@ class Events:
     def scenario(self, scenario: Scenario) -> None:
         """A scenario begins."""
 
+    def phase_done(self, name: str) -> None:
+        """Every scenario of the phase has run."""
+
 
 @dataclass(frozen=True, slots=True)
 class BenchOptions:
@@ -101,8 +104,10 @@ def _phase(options: BenchOptions, name: str, params: PoolParameters,
            events: Events) -> PhaseResult:
     _vacuum(options.dsn)
     events.phase(name, len(options.scenarios))
-    return run_phase(options.dsn, name, options.scenarios, params, options.run,
-                     on_scenario=events.scenario)
+    result = run_phase(options.dsn, name, options.scenarios, params, options.run,
+                       on_scenario=events.scenario)
+    events.phase_done(name)
+    return result
 
 
 def _server_version(conn: Connection) -> str:

@@ -22,7 +22,7 @@ from pgwatch.workload.grading import THRESHOLDS_MS
 
 PACKAGE = "pgwatch.workload.scenarios"
 _PARAM = re.compile(r"%\((\w+)\)s")
-_HEADER = re.compile(r"^--\s*(\w+):\s*(.+?)\s*$")
+_HEADER = re.compile(r"^--\s*(category):\s*(.+?)\s*$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,149 @@
+"""``pgwatch bench``: the Mile Quest workload, per-scenario latency, grades, baselines."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from psycopg import sql
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from pgwatch.db.session import SessionSettings, connect
+from pgwatch.embedded import EmbeddedPostgres
+from pgwatch.errors import PgwatchError
+from pgwatch.workload import baseline, bench, catalog, report, stats
+from pgwatch.workload.catalog import Scenario
+from pgwatch.workload.generate import WEIGHTS, Scale
+from pgwatch.workload.results import BenchRun
+from pgwatch.workload.runner import RunSettings
+
+EMBEDDED_DATABASE = "milequest"
+# A throwaway server for benchmarks: enough memory for scale 1 to stay cached.
+EMBEDDED_SETTINGS = {"shared_buffers": "512MB", "work_mem": "16MB",
+                     "maintenance_work_mem": "256MB", "max_wal_size": "4GB"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bench")(bench_command)
+
+
+class _ProgressEvents(bench.Events):
+    """Shows the load, the migrations and each phase's scenarios as progress bars on stderr."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.load_task: TaskID | None = None
+        self.phase_task: TaskID | None = None
+        self.started = False
+
+    def loading(self, step: str, weight: int) -> None:
+        if self.load_task is None:
+            self.load_task = self.progress.add_task("loading data", total=sum(WEIGHTS.values()))
+        self.progress.update(self.load_task, advance=weight, description=f"loading: {step}")
+
+    def migrating(self, target: str) -> None:
+        self.progress.console.print(f"applying migrations up to {target}")
+
+    def phase(self, name: str, scenarios: int) -> None:
+        self.phase_task = self.progress.add_task(f"phase {name}", total=scenarios)
+        self.started = False
+
+    def scenario(self, scenario: Scenario) -> None:
+        if self.phase_task is not None:
+            # Called as each scenario starts: the previous one is then done.
+            self.progress.update(self.phase_task, advance=1 if self.started else 0,
+                                 description=scenario.name)
+            self.started = True
+
+    def phase_done(self, name: str) -> None:
+        if self.phase_task is not None:
+            total = self.progress.tasks[self.phase_task].total
+            self.progress.update(self.phase_task, completed=total, description=f"phase {name}")
+
+
+@contextmanager
+def _target(dsn: str | None, embedded: int | None) -> Iterator[str]:
+    """The DSN to benchmark: the given one, or a database on a throwaway embedded server."""
+    if (dsn is None) == (embedded is None):
+        raise PgwatchError("bench: give exactly one of --dsn and --embedded")
+    if dsn is not None:
+        yield dsn
+        return
+    assert embedded is not None
+    with EmbeddedPostgres(embedded, settings=EMBEDDED_SETTINGS) as server:
+        with connect(server.dsn(), SessionSettings(read_only=False)) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(EMBEDDED_DATABASE)))
+        yield server.dsn(EMBEDDED_DATABASE)
+
+
+def _scenarios(names: str | None) -> tuple[Scenario, ...]:
+    try:
+        return catalog.select(names)
+    except KeyError as exc:
+        raise PgwatchError(f"--scenarios: unknown scenario or category {exc.args[0]}; "
+                           "see docs/bench.md for the catalog") from None
+
+
+def _compare(run_result: BenchRun, old: BenchRun | None, alpha: float,
+             min_slowdown: float) -> bool:
+    """Print the baseline comparison; True when some scenario regressed."""
+    if old is None:
+        return False
+    verdicts = baseline.compare(run_result, old, alpha=alpha, min_slowdown=min_slowdown)
+    typer.echo(f"\n### against the baseline (last phase)\n\n{report.verdict_table(verdicts)}")
+    regressed = [v.name for v in verdicts if v.comparison.regression]
+    if regressed:
+        typer.echo(f"\nregression in {len(regressed)} scenario(s): {', '.join(regressed)}",
+                   err=True)
+    return bool(regressed)
+
+
+def bench_command(  # noqa: PLR0917 - one parameter per command-line option
+    dsn: Annotated[str | None, typer.Option(help="Database to benchmark (libpq DSN or URI).")]
+    = None,
+    scale: Annotated[float, typer.Option(help="Scale factor: 1 = 10k users, 1M activities.")]
+    = 1.0,
+    duration: Annotated[float, typer.Option(help="Seconds each scenario runs, per phase.",
+                                            min=0.1)] = 10.0,
+    concurrency: Annotated[int, typer.Option(help="Threads, one connection each.", min=1,
+                                             max=256)] = 4,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the results here.")]
+    = None,
+    baseline_file: Annotated[Path | None, typer.Option(
+        "--baseline", help="Compare with this earlier --json file; exit 1 on a regression.")]
+    = None,
+    compare_migrations: Annotated[bool, typer.Option(
+        "--compare-migrations", help="Measure at migration 0001, apply 0002+0003, measure "
+        "again on the same data, print speed-ups.")] = False,
+    embedded: Annotated[int | None, typer.Option(
+        help="Run against a throwaway embedded PostgreSQL of this major version.")] = None,
+    scenarios: Annotated[str | None, typer.Option(
+        help="Comma-separated scenario names or categories (default: all).")] = None,
+    alpha: Annotated[float, typer.Option(help="Significance level of the regression test.",
+                                         min=1e-6, max=0.5)] = stats.DEFAULT_ALPHA,
+    min_slowdown: Annotated[float, typer.Option(
+        help="Smallest median slowdown that counts as a regression (0.10 = 10 %).", min=0.0)]
+    = stats.DEFAULT_MIN_SLOWDOWN,
+) -> None:
+    """Run the Mile Quest workload and report p50/p95/p99, throughput and an A-F grade."""
+    Scale.of(scale)
+    chosen = _scenarios(scenarios)
+    old = baseline.load(baseline_file) if baseline_file is not None else None
+    settings = RunSettings(duration_s=duration, concurrency=concurrency)
+    console = Console(stderr=True)
+    with _target(dsn, embedded) as target, Progress(
+            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(), console=console, disable=not console.is_terminal) as progress:
+        result = bench.run(bench.BenchOptions(target, scale, settings, chosen,
+                                              compare_migrations), _ProgressEvents(progress))
+    typer.echo(report.summary(result))
+    if json_out is not None:
+        baseline.write(result, json_out)
+        typer.echo(f"\nresults written to {json_out}")
+    if _compare(result, old, alpha, min_slowdown):
+        sys.exit(1)

@@ -1,0 +1,141 @@
+"""Text output of a bench run: Markdown tables a terminal shows and docs can paste.
+
+Speed-up of a scenario is p50(before) / p50(after); a category's speed-up is the median of
+its scenarios' speed-ups. The targets are those of the tuning work the migrations carry.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pgwatch.workload.baseline import ScenarioVerdict
+from pgwatch.workload.results import BenchRun, PhaseResult
+
+# Minimum median speed-up per category, and the largest after/before ratio of insert latency.
+TARGETS = {"dashboard": 3.3, "leaderboard": 5.0, "aggregation": 2.9}
+INSERT_SCENARIO = "write.activity_insert"
+INSERT_TARGET_RATIO = 0.40
+
+
+def _ms(value: float) -> str:
+    if math.isnan(value):
+        return "-"
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join(" --- " if i == 0 else " ---: " for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def phase_table(phase: PhaseResult) -> str:
+    """Per scenario: calls, throughput, p50/p95/p99 (ms), errors and grade."""
+    rows = [(s.name, s.category, str(s.calls), f"{s.throughput_per_s:.1f}", _ms(s.p50_ms),
+             _ms(s.p95_ms), _ms(s.p99_ms), str(s.errors), s.grade) for s in phase.scenarios]
+    return _table(("scenario", "category", "calls", "per s", "p50 ms", "p95 ms", "p99 ms",
+                   "errors", "grade"), rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Speedup:
+    """One scenario before and after the migrations."""
+
+    name: str
+    category: str
+    before_p50_ms: float
+    after_p50_ms: float
+    before_p95_ms: float
+    after_p95_ms: float
+    grades: str
+
+    @property
+    def p50_ratio(self) -> float:
+        """How many times faster the median got."""
+        return self.before_p50_ms / self.after_p50_ms if self.after_p50_ms > 0 else math.nan
+
+    @property
+    def p95_ratio(self) -> float:
+        """How many times faster the 95th percentile got."""
+        return self.before_p95_ms / self.after_p95_ms if self.after_p95_ms > 0 else math.nan
+
+
+def speedups(run: BenchRun) -> list[Speedup]:
+    """Scenarios measured in both the first and the last phase."""
+    first, last = run.phases[0], run.phases[-1]
+    found = []
+    for before in first.scenarios:
+        after = last.get(before.name)
+        if after is not None:
+            found.append(Speedup(before.name, before.category, before.p50_ms, after.p50_ms,
+                                 before.p95_ms, after.p95_ms, f"{before.grade} -> {after.grade}"))
+    return found
+
+
+def category_speedups(found: Sequence[Speedup]) -> dict[str, float]:
+    """The median p50 speed-up of each category's scenarios."""
+    by_category: dict[str, list[float]] = {}
+    for item in found:
+        if not math.isnan(item.p50_ratio):
+            by_category.setdefault(item.category, []).append(item.p50_ratio)
+    return {name: statistics.median(values) for name, values in sorted(by_category.items())}
+
+
+def speedup_table(found: Sequence[Speedup]) -> str:
+    """Per scenario: p50 and p95 before and after, the ratios, and the grades."""
+    rows = [(s.name, _ms(s.before_p50_ms), _ms(s.after_p50_ms), f"{s.p50_ratio:.2f}x",
+             _ms(s.before_p95_ms), _ms(s.after_p95_ms), f"{s.p95_ratio:.2f}x", s.grades)
+            for s in found]
+    return _table(("scenario", "p50 before", "p50 after", "p50 speed-up", "p95 before",
+                   "p95 after", "p95 speed-up", "grade"), rows)
+
+
+def targets_table(found: Sequence[Speedup]) -> str:
+    """Each category's median speed-up, and the insert latency ratio, against the targets."""
+    medians = category_speedups(found)
+    rows = []
+    for category, value in medians.items():
+        target = TARGETS.get(category)
+        verdict = "-" if target is None else ("met" if value >= target else "MISSED")
+        rows.append((category, f"{value:.2f}x", "-" if target is None else f">= {target}x",
+                     verdict))
+    insert = next((s for s in found if s.name == INSERT_SCENARIO), None)
+    if insert is not None and insert.before_p50_ms > 0:
+        ratio = insert.after_p50_ms / insert.before_p50_ms
+        rows.append(("activity insert latency, after / before", f"{ratio:.1%}",
+                     f"<= {INSERT_TARGET_RATIO:.0%}",
+                     "met" if ratio <= INSERT_TARGET_RATIO else "MISSED"))
+    return _table(("category (median of scenario p50 speed-ups)", "measured", "target",
+                   "verdict"), rows)
+
+
+def verdict_table(verdicts: Sequence[ScenarioVerdict]) -> str:
+    """Per scenario: baseline and current p50, the ratio, p-value and the verdict."""
+    rows = [(v.name, _ms(v.baseline_p50_ms), _ms(v.current_p50_ms),
+             "-" if math.isnan(v.comparison.median_ratio) else f"{v.comparison.median_ratio:.2f}x",
+             "-" if math.isnan(v.comparison.p_value) else f"{v.comparison.p_value:.2g}",
+             "REGRESSION" if v.comparison.regression else "ok", v.comparison.reason)
+            for v in verdicts]
+    return _table(("scenario", "baseline p50", "p50", "ratio", "p", "verdict", "why"), rows)
+
+
+def summary(run: BenchRun) -> str:
+    """The whole text report of a run."""
+    parts = [f"PostgreSQL {run.server_version}, scale {run.scale:g}, {run.duration_s:g} s per "
+             f"scenario, concurrency {run.concurrency}"]
+    if run.load_seconds is not None:
+        parts.append(f"data load: {run.load_seconds:.1f} s ({run.rows.get('activities', 0):,} "
+                     "activities)")
+    if run.migrate_seconds is not None:
+        parts.append(f"migrations 0002 + 0003 applied in {run.migrate_seconds:.1f} s")
+    for phase in run.phases:
+        parts.append(f"\n### phase: {phase.name}\n\n{phase_table(phase)}")
+    if len(run.phases) > 1:
+        found = speedups(run)
+        parts.append(f"\n### speed-up ({run.phases[0].name} -> {run.phases[-1].name})\n\n"
+                     f"{speedup_table(found)}\n\n{targets_table(found)}")
+    return "\n".join(parts)
