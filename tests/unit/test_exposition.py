@@ -11,7 +11,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from pgwatch.collectors.base import Snapshot, counter, gauge, label, text
 from pgwatch.daemon.state import RunState
 from pgwatch.exposition.cardinality import OTHER, Bound
-from pgwatch.exposition.metrics import SelfCollector, SnapshotCollector
+from pgwatch.exposition.metrics import SnapshotCollector
+from pgwatch.exposition.self_metrics import SelfCollector
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,85 @@
+"""pgwatch's own health as metrics: targets up, job durations, errors, skips, store size."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from prometheus_client.core import Metric
+from prometheus_client.registry import Collector
+
+from pgwatch import __version__
+from pgwatch.daemon.state import DURATION_BUCKETS, JobStatus, RunState
+from pgwatch.exposition.metrics import (
+    PREFIX,
+    Families,
+    MetricDoc,
+    add_counter,
+    add_gauge,
+    family,
+    label_value,
+)
+
+_JOB = ("target", "collector")
+BUILD_INFO = MetricDoc(f"{PREFIX}_build_info", "gauge", "pgwatch version running (always 1).",
+                       ("version",))
+UP = MetricDoc(f"{PREFIX}_up", "gauge",
+               "1 when the last attempt to reach the target succeeded, else 0.", ("target",))
+DURATION = MetricDoc(f"{PREFIX}_collector_duration_seconds", "histogram",
+                     "Time one run of a collector took, connection included.", _JOB)
+RUNS = MetricDoc(f"{PREFIX}_collector_runs_total", "counter",
+                 "Runs of a collector (skips excluded).", _JOB)
+ERRORS = MetricDoc(f"{PREFIX}_collector_errors_total", "counter",
+                   "Runs of a collector that failed; the log says why.", _JOB)
+OVERRUNS = MetricDoc(f"{PREFIX}_collector_overruns_total", "counter",
+                     "Runs that took longer than the collector's interval.", _JOB)
+INTERVAL = MetricDoc(f"{PREFIX}_collector_interval_seconds", "gauge",
+                     "How often the collector is scheduled.", _JOB)
+LAST_SUCCESS = MetricDoc(f"{PREFIX}_collector_last_success_timestamp_seconds", "gauge",
+                         "When the collector last succeeded (Unix time).", _JOB)
+SKIPPED = MetricDoc(f"{PREFIX}_collector_skipped", "gauge",
+                    "1 when the collector cannot run on the target; the reason label says why.",
+                    (*_JOB, "reason"))
+STORE_SIZE = MetricDoc(f"{PREFIX}_store_size_bytes", "gauge",
+                       "Size of the history store on disk.", ())
+SELF_METRICS = (BUILD_INFO, UP, DURATION, RUNS, ERRORS, OVERRUNS, INTERVAL, LAST_SUCCESS,
+                SKIPPED, STORE_SIZE)
+
+
+class SelfCollector(Collector):
+    """Reads the daemon's run state; never a database."""
+
+    def __init__(self, state: RunState, store_size: Callable[[], float] | None = None) -> None:
+        self.state = state
+        self.store_size = store_size
+
+    def describe(self) -> list[Metric]:
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        families: Families = {}
+        add_gauge(families, BUILD_INFO.name, BUILD_INFO.help, {"version": __version__}, 1)
+        for target, up in sorted(self.state.targets_up().items()):
+            add_gauge(families, UP.name, UP.help, {"target": target}, int(up))
+        for job in sorted(self.state.jobs(), key=lambda j: (j.target, j.collector)):
+            _job(families, job)
+        if self.store_size is not None:
+            add_gauge(families, STORE_SIZE.name, STORE_SIZE.help, {}, self.store_size())
+        yield from families.values()
+
+
+def _job(families: Families, job: JobStatus) -> None:
+    labels = {"target": job.target, "collector": job.collector}
+    histogram = family(families, DURATION.name, DURATION.help, "histogram")
+    for bound, count in zip((*DURATION_BUCKETS, float("inf")), job.bucket_counts, strict=True):
+        le = "+Inf" if bound == float("inf") else repr(bound)
+        histogram.add_sample(f"{DURATION.name}_bucket", {**labels, "le": le}, count)
+    histogram.add_sample(f"{DURATION.name}_count", labels, job.bucket_counts[-1])
+    histogram.add_sample(f"{DURATION.name}_sum", labels, job.duration_sum_s)
+    for doc, value in ((RUNS, job.runs_total), (ERRORS, job.errors_total),
+                       (OVERRUNS, job.overruns_total)):
+        add_counter(families, doc.name.removesuffix("_total"), doc.help, labels, value)
+    add_gauge(families, INTERVAL.name, INTERVAL.help, labels, job.interval_s)
+    if job.last_success_at:
+        add_gauge(families, LAST_SUCCESS.name, LAST_SUCCESS.help, labels, job.last_success_at)
+    add_gauge(families, SKIPPED.name, SKIPPED.help,
+              {**labels, "reason": label_value(job.skipped_reason)}, int(bool(job.skipped_reason)))
