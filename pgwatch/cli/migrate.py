@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(migrate, name="migrate")
 
 
-def _runner(dsn: str, folder: Path | None, lock_timeout_ms: int = 1_000) -> Runner:
+def _runner(dsn: str, folder: Path | None, lock_timeout_ms: int = 500) -> Runner:
     return Runner(dsn, folder, RunnerOptions(lock_timeout_ms=lock_timeout_ms))
 
 
@@ -51,14 +51,14 @@ def _report(outcome: Outcome) -> None:
 
 @migrate.command("up")
 def up(dsn: Dsn, to: To = None, dry_run: DryRun = False, folder: Folder = None,
-       lock_timeout_ms: LockTimeout = 1_000) -> None:
+       lock_timeout_ms: LockTimeout = 500) -> None:
     """Apply pending migrations (all, or up to --to) and rebuild INVALID indexes."""
     _report(_runner(dsn, folder, lock_timeout_ms).up(to, dry_run=dry_run))
 
 
 @migrate.command("down")
 def down(dsn: Dsn, to: To = None, dry_run: DryRun = False, folder: Folder = None,
-         lock_timeout_ms: LockTimeout = 1_000) -> None:
+         lock_timeout_ms: LockTimeout = 500) -> None:
     """Revert the last applied migration, or every one above --to."""
     _report(_runner(dsn, folder, lock_timeout_ms).down(to, dry_run=dry_run))
 

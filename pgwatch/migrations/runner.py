@@ -37,7 +37,9 @@ LOCK_KEY = int.from_bytes(hashlib.sha256(b"pgwatch migrate").digest()[:8], "big"
 class RunnerOptions:
     """How long DDL may wait for locks, and how long a runner waits for another one."""
 
-    lock_timeout_ms: int = 1_000
+    # Below the server's deadlock_timeout (1 s by default): in a lock cycle with a writer, the
+    # migration's wait ends first and the writer goes on.
+    lock_timeout_ms: int = 500
     lock_retries: int = 30
     lock_wait_s: float = 300.0
 
@@ -280,8 +282,8 @@ class Runner:
                     ledger.step_done(conn, migration.version, direction, step.number,
                                      script.checksum)
                 return
-            except psycopg.errors.LockNotAvailable:
-                # Gave way to writers; back off a little and try again.
+            except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
+                # Gave way to writers (or was chosen to break a lock cycle): back off, retry.
                 log.info("%s: lock not granted in %d ms (attempt %d), retrying",
                          script.where(step), self.options.lock_timeout_ms, attempt)
                 time.sleep(min(0.05 * attempt, 1.0))

@@ -40,7 +40,7 @@ def _insert(conn: Conn, rng: random.Random, users: list[Any],
 
 
 def _mixed_writes(conn: Conn, seed_value: int) -> None:
-    rng = random.Random(seed_value)  # noqa: S311 - reproducible test data
+    rng = random.Random(seed_value)
     users, goals = _targets(conn)
     for _ in range(150):
         _insert(conn, rng, users, goals)
@@ -84,7 +84,7 @@ def test_concurrent_writers_on_the_same_goals(pg_dsn: str, version: int) -> None
     errors: list[str] = []
 
     def write(worker: int) -> None:
-        rng = random.Random(worker)  # noqa: S311 - reproducible test data
+        rng = random.Random(worker)
         with connect(pg_dsn) as conn:
             for _ in range(100):
                 try:
@@ -133,7 +133,7 @@ def test_only_significant_changes_fire_the_triggers(pg_dsn: str) -> None:
     _prepare(pg_dsn, 3, activities=500)
     with connect(pg_dsn) as conn:
         conn.execute("SET mile_quest.trigger_sample_rate = 1")
-        conn.execute("SELECT public.refresh_due_materialized_views('0 seconds', 10)")
+        conn.execute("CALL public.refresh_due_materialized_views('0 seconds', 10)")
         before = _counters(conn)
         conn.execute("UPDATE public.activities SET notes = 'nice run', updated_at = now()")
         assert _counters(conn) == before
@@ -157,15 +157,15 @@ def _counters(conn: Conn) -> tuple[int, int, Any]:
 def test_refresh_requests_are_coalesced_debounced_and_logged(pg_dsn: str) -> None:
     _prepare(pg_dsn, 3, activities=500)
     with connect(pg_dsn) as conn:
-        conn.execute("SELECT public.refresh_due_materialized_views('0 seconds', 10)")
+        conn.execute("CALL public.refresh_due_materialized_views('0 seconds', 10)")
         conn.execute("TRUNCATE public.mv_refresh_log")
         users, goals = _targets(conn)
-        rng = random.Random(7)  # noqa: S311 - reproducible test data
+        rng = random.Random(7)
         for _ in range(100):
             _insert(conn, rng, users, goals)
         assert _scalar(conn, "SELECT count(*) FROM public.mv_refresh_queue") == 5
-        assert _scalar(conn, "SELECT public.refresh_due_materialized_views('1 hour')") == 0
-        assert _scalar(conn, "SELECT public.refresh_due_materialized_views('0 seconds')") == 5
+        assert _scalar(conn, "CALL public.refresh_due_materialized_views('1 hour')") == 0
+        assert _scalar(conn, "CALL public.refresh_due_materialized_views('0 seconds')") == 5
         assert _scalar(conn, "SELECT count(*) FROM public.mv_refresh_log WHERE success "
                              "AND kind = 'CONCURRENT' AND duration_ms >= 0") == 5
         assert _scalar(conn, "SELECT count(*) FROM public.mv_team_goal_progress AS v "
@@ -173,7 +173,7 @@ def test_refresh_requests_are_coalesced_debounced_and_logged(pg_dsn: str) -> Non
                              "WHERE v.total_distance <> p.total_distance") == 0
         conn.execute("INSERT INTO public.mv_refresh_queue (view_name) VALUES ('mv_missing')")
         conn.execute("LISTEN mile_quest_mv_refresh_failed")
-        assert _scalar(conn, "SELECT public.refresh_due_materialized_views('0 seconds')") == 0
+        assert _scalar(conn, "CALL public.refresh_due_materialized_views('0 seconds')") == 0
         error = _scalar(conn, "SELECT error FROM public.mv_refresh_log "
                               "WHERE view_name = 'mv_missing' AND NOT success")
         assert "mv_missing" in str(error)

@@ -2,10 +2,9 @@
 -- new ones, then the views, functions and tables go.
 
 -- pgwatch:step
-DROP TRIGGER users_queue_refresh ON public.users;
-DROP TRIGGER teams_queue_refresh ON public.teams;
-DROP TRIGGER team_goals_queue_refresh ON public.team_goals;
-DROP TRIGGER team_members_queue_refresh ON public.team_members;
+-- DROP TRIGGER takes ACCESS EXCLUSIVE on its table. activities goes first, the order in which
+-- writers lock (an activity insert locks activities, then the rows its foreign keys point
+-- at): taking users first could hold users while waiting for an insert that waits for users.
 DROP TRIGGER activities_queue_refresh_update ON public.activities;
 DROP TRIGGER activities_queue_refresh ON public.activities;
 DROP TRIGGER activities_stats_delete ON public.activities;
@@ -16,6 +15,11 @@ CREATE TRIGGER activities_recalculate_stats
     AFTER INSERT OR UPDATE OR DELETE ON public.activities
     FOR EACH ROW EXECUTE FUNCTION public.activities_recalculate_stats();
 
+DROP TRIGGER team_goals_queue_refresh ON public.team_goals;
+DROP TRIGGER team_members_queue_refresh ON public.team_members;
+DROP TRIGGER teams_queue_refresh ON public.teams;
+DROP TRIGGER users_queue_refresh ON public.users;
+
 -- pgwatch:step
 DROP FUNCTION public.log_trigger_timing(text, text, text, double precision);
 DROP FUNCTION public.user_stats_restreak(uuid);
@@ -25,7 +29,7 @@ DROP FUNCTION public.user_stats_add(public.activities);
 DROP FUNCTION public.team_progress_subtract(public.activities);
 DROP FUNCTION public.team_progress_add(public.activities);
 DROP FUNCTION public.activities_maintain_stats();
-DROP FUNCTION public.refresh_due_materialized_views(interval, integer);
+DROP PROCEDURE public.refresh_due_materialized_views(interval, integer, integer);
 DROP FUNCTION public.queue_mv_refresh_on_activity_update();
 DROP FUNCTION public.queue_mv_refresh();
 

@@ -153,12 +153,14 @@ CREATE UNIQUE INDEX mv_team_goal_progress_goal_id
 
 -- pgwatch:step
 -- Queue refresh requests for the views named in the trigger arguments, and tell caches.
--- ON CONFLICT DO NOTHING finds a pending row without writing: a burst costs one insert.
+-- ON CONFLICT DO NOTHING finds a pending row without writing: a burst costs one insert. The
+-- names go in sorted order: two writers inserting overlapping sets in different orders
+-- would each wait for a row the other has inserted but not committed (a deadlock).
 CREATE FUNCTION public.queue_mv_refresh() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO public.mv_refresh_queue (view_name)
-    SELECT unnest(TG_ARGV) ON CONFLICT (view_name) DO NOTHING;
+    SELECT v FROM unnest(TG_ARGV) AS v ORDER BY v ON CONFLICT (view_name) DO NOTHING;
     PERFORM pg_notify('mile_quest_cache_invalidation',
                       json_build_object('table', TG_TABLE_NAME, 'op', TG_OP)::text);
     RETURN NULL;
@@ -176,7 +178,7 @@ BEGIN
                      (n.distance, n.duration, n.start_time, n.user_id, n.team_id,
                       n.team_goal_id, n.is_private)) THEN
         INSERT INTO public.mv_refresh_queue (view_name)
-        SELECT unnest(TG_ARGV) ON CONFLICT (view_name) DO NOTHING;
+        SELECT v FROM unnest(TG_ARGV) AS v ORDER BY v ON CONFLICT (view_name) DO NOTHING;
         PERFORM pg_notify('mile_quest_cache_invalidation',
                           json_build_object('table', TG_TABLE_NAME, 'op', TG_OP)::text);
     END IF;
@@ -184,53 +186,61 @@ BEGIN
 END
 $$;
 
--- Refresh the views whose oldest request is at least p_min_age old (the debounce window),
--- concurrently so readers are never blocked; log each refresh, and report failures.
-CREATE FUNCTION public.refresh_due_materialized_views(
-    p_min_age interval DEFAULT interval '30 seconds', p_max_views integer DEFAULT 5)
-RETURNS integer
+-- Refresh the views whose request is at least p_min_age old (the debounce window),
+-- concurrently so readers are never blocked, and log each refresh with its duration and
+-- outcome. A procedure, so that it commits after taking each request off the queue: a
+-- writer queueing the same view meanwhile would otherwise wait for the whole refresh.
+-- Call it outside a transaction block: CALL public.refresh_due_materialized_views().
+CREATE PROCEDURE public.refresh_due_materialized_views(
+    p_min_age interval DEFAULT interval '30 seconds', p_max_views integer DEFAULT 5,
+    INOUT refreshed integer DEFAULT 0)
 LANGUAGE plpgsql AS $$
 DECLARE
-    due record;
+    due_view text;
+    due_requested timestamptz;
     started timestamptz;
     refresh_kind text;
-    refreshed integer := 0;
+    failure text;
 BEGIN
-    FOR due IN
+    refreshed := 0;
+    FOR attempt IN 1 .. p_max_views LOOP
         DELETE FROM public.mv_refresh_queue AS q
-        WHERE q.view_name IN (SELECT r.view_name FROM public.mv_refresh_queue AS r
-                              WHERE r.requested_at <= now() - p_min_age
-                              ORDER BY r.requested_at LIMIT p_max_views
-                              FOR UPDATE SKIP LOCKED)
-        RETURNING q.view_name, q.requested_at
-    LOOP
+        WHERE q.view_name = (SELECT r.view_name FROM public.mv_refresh_queue AS r
+                             WHERE r.requested_at <= now() - p_min_age
+                             ORDER BY r.requested_at, r.view_name LIMIT 1
+                             FOR UPDATE SKIP LOCKED)
+        RETURNING q.view_name, q.requested_at INTO due_view, due_requested;
+        EXIT WHEN due_view IS NULL;
+        COMMIT;
         started := clock_timestamp();
         refresh_kind := CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_matviews AS v
                                           WHERE v.schemaname = 'public'
-                                            AND v.matviewname = due.view_name
-                                            AND v.ispopulated)
+                                            AND v.matviewname = due_view AND v.ispopulated)
                              THEN 'CONCURRENT' ELSE 'FULL' END;
+        failure := NULL;
         BEGIN
             IF refresh_kind = 'CONCURRENT' THEN
-                EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY public.%I', due.view_name);
+                EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY public.%I', due_view);
             ELSE
-                EXECUTE format('REFRESH MATERIALIZED VIEW public.%I', due.view_name);
+                EXECUTE format('REFRESH MATERIALIZED VIEW public.%I', due_view);
             END IF;
-            INSERT INTO public.mv_refresh_log (view_name, kind, requested_at, started_at,
-                                               finished_at, duration_ms, success)
-            VALUES (due.view_name, refresh_kind, due.requested_at, started, clock_timestamp(),
-                    1000 * extract(epoch FROM clock_timestamp() - started), true);
-            refreshed := refreshed + 1;
         EXCEPTION WHEN OTHERS THEN
-            INSERT INTO public.mv_refresh_log (view_name, kind, requested_at, started_at,
-                                               finished_at, duration_ms, success, error)
-            VALUES (due.view_name, refresh_kind, due.requested_at, started, clock_timestamp(),
-                    1000 * extract(epoch FROM clock_timestamp() - started), false, SQLERRM);
-            PERFORM pg_notify('mile_quest_mv_refresh_failed',
-                              json_build_object('view', due.view_name, 'error', SQLERRM)::text);
+            failure := SQLERRM;
         END;
+        INSERT INTO public.mv_refresh_log (view_name, kind, requested_at, started_at,
+                                           finished_at, duration_ms, success, error)
+        VALUES (due_view, refresh_kind, due_requested, started, clock_timestamp(),
+                1000 * extract(epoch FROM clock_timestamp() - started), failure IS NULL,
+                failure);
+        IF failure IS NULL THEN
+            refreshed := refreshed + 1;
+        ELSE
+            PERFORM pg_notify('mile_quest_mv_refresh_failed',
+                              json_build_object('view', due_view, 'error', failure)::text);
+        END IF;
+        COMMIT;
+        due_view := NULL;
     END LOOP;
-    RETURN refreshed;
 END
 $$;
 
@@ -403,7 +413,9 @@ $$;
 -- pgwatch:step
 -- The switch: one short transaction, so team_progress and user_stats are maintained by
 -- exactly one set of triggers at every moment. Its locks wait at most lock_timeout and the
--- runner retries, so writers queue behind it only briefly.
+-- runner retries, so writers queue behind it only briefly. DROP TRIGGER takes ACCESS EXCLUSIVE
+-- on activities first, the table writers lock first, and only then the tables its foreign
+-- keys point at: the order writers take, so the two never wait for each other in a cycle.
 DROP TRIGGER activities_recalculate_stats ON public.activities;
 
 CREATE TRIGGER activities_stats_insert
