@@ -204,3 +204,40 @@ def test_notify_channels_carry_realtime_cache_and_slow_trigger_events(pg_dsn: st
     assert channels == {"mile_quest_realtime", "mile_quest_cache_invalidation",
                         "mile_quest_slow_trigger"}
     assert slow == 1
+
+
+def test_writers_do_not_wait_for_a_refresh_in_progress(pg_dsn: str) -> None:
+    _prepare(pg_dsn, 3, activities=300)
+    with connect(pg_dsn) as holder, connect(pg_dsn) as writer:
+        writer.execute("CALL public.refresh_due_materialized_views('0 seconds', 10)")
+        users, goals = _targets(writer)
+        _insert(writer, random.Random(1), users, goals)
+        # A lock on team_members, which activity writers never touch, stops the refresh at
+        # mv_team_activity_stats, after it has taken its request off the queue.
+        holder.execute("BEGIN")
+        holder.execute("LOCK TABLE public.team_members IN ACCESS EXCLUSIVE MODE")
+        refreshing = threading.Thread(target=_refresh_all, args=(pg_dsn,))
+        refreshing.start()
+        _wait_for_lock_wait(writer)
+        writer.execute("SET statement_timeout = '3s'")
+        _insert(writer, random.Random(2), users, goals)
+        queued = _scalar(writer, "SELECT count(*) FROM public.mv_refresh_queue")
+        holder.execute("COMMIT")
+        refreshing.join(timeout=60)
+    assert queued >= 1
+    assert stats_mismatches(pg_dsn) == []
+
+
+def _refresh_all(dsn: str) -> None:
+    with connect(dsn) as conn:
+        conn.execute("CALL public.refresh_due_materialized_views('0 seconds', 10)")
+
+
+def _wait_for_lock_wait(conn: Conn) -> None:
+    for _ in range(200):
+        waiting = _scalar(conn, "SELECT count(*) FROM pg_catalog.pg_stat_activity "
+                                "WHERE wait_event_type = 'Lock' AND query LIKE 'CALL%'")
+        if waiting:
+            return
+        threading.Event().wait(0.05)
+    raise AssertionError("the refresh never waited for the view lock")
