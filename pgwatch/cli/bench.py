@@ -139,8 +139,9 @@ def bench_command(  # noqa: PLR0917 - one parameter per command-line option
     with _target(dsn, embedded) as target, Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
             TimeElapsedColumn(), console=console, disable=not console.is_terminal) as progress:
-        result = bench.run(bench.BenchOptions(target, scale, settings, chosen,
-                                              compare_migrations), _ProgressEvents(progress))
+        options = bench.BenchOptions(target, scale, settings, chosen, compare_migrations,
+                                     fresh=embedded is not None)
+        result = bench.run(options, _ProgressEvents(progress))
     typer.echo(report.summary(result))
     if json_out is not None:
         baseline.write(result, json_out)

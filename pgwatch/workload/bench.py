@@ -58,6 +58,8 @@ class BenchOptions:
     run: RunSettings
     scenarios: tuple[Scenario, ...]
     compare_migrations: bool = False
+    # An empty database of our own (embedded): apply 0001, load, then apply the rest.
+    fresh: bool = False
 
 
 def _session() -> SessionSettings:
@@ -118,7 +120,7 @@ def _server_version(conn: Connection) -> str:
 def run(options: BenchOptions, events: Events | None = None) -> BenchRun:
     """Prepare the database, measure every phase, and return the run."""
     events = events or Events()
-    if options.compare_migrations:
+    if options.compare_migrations or options.fresh:
         load_seconds = _prepare_for_comparison(options, events)
     else:
         load_seconds = _load_if_empty(options, events)
@@ -137,6 +139,9 @@ def run(options: BenchOptions, events: Events | None = None) -> BenchRun:
         migrate_seconds = time.monotonic() - began
         phases.append(_phase(options, "after", params, events))
     else:
+        if options.fresh:
+            events.migrating("latest")
+            Runner(options.dsn).up()
         phases.append(_phase(options, "run", params, events))
     return BenchRun(datetime.now(UTC).isoformat(timespec="seconds"), version, options.scale,
                     options.run.duration_s, options.run.concurrency, load_seconds,
