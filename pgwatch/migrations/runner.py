@@ -28,8 +28,8 @@ from pgwatch.migrations.objects import DbObject
 
 log = logging.getLogger(__name__)
 
-# The advisory lock key: the first 8 bytes of a hash of a fixed name, as a signed bigint.
 _LOCK_POLL_S = 0.2
+# The advisory lock key: the first 8 bytes of a hash of a fixed name, as a signed bigint.
 LOCK_KEY = int.from_bytes(hashlib.sha256(b"pgwatch migrate").digest()[:8], "big", signed=True)
 
 
@@ -119,7 +119,7 @@ class Runner:
         """Revert applied migrations down to version ``to`` (the last one by default)."""
         with self.session() as conn, self._locked(conn) as held:
             state = ledger.read(conn)
-            self._require_applied(conn, state)
+            self._require_applied(state)
             self._check(state)
             current = len(state.applied)
             target = self._target(current - 1 if to is None else to, current)
@@ -136,7 +136,7 @@ class Runner:
     def require_ledger(self, conn: Connection) -> Ledger:
         """The ledger of a database where migrations were applied, else a one-line error."""
         state = ledger.read(conn)
-        self._require_applied(conn, state)
+        self._require_applied(state)
         return state
 
     @contextmanager
@@ -182,7 +182,7 @@ class Runner:
             raise MigrationError(f"--to {target}: choose a version from 0 to {self.latest}")
         return target
 
-    def _require_applied(self, conn: Connection, state: Ledger) -> None:
+    def _require_applied(self, state: Ledger) -> None:
         if not state.present or not state.applied:
             raise MigrationError(
                 f"--dsn {describe(self.dsn)}: no Mile Quest migration is applied in this "
