@@ -135,16 +135,23 @@ def bench_command(  # noqa: PLR0917 - one parameter per command-line option
     chosen = _scenarios(scenarios)
     old = baseline.load(baseline_file) if baseline_file is not None else None
     settings = RunSettings(duration_s=duration, concurrency=concurrency)
-    console = Console(stderr=True)
-    with _target(dsn, embedded) as target, Progress(
-            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(), console=console, disable=not console.is_terminal) as progress:
-        options = bench.BenchOptions(target, scale, settings, chosen, compare_migrations,
-                                     fresh=embedded is not None)
-        result = bench.run(options, _ProgressEvents(progress))
+    result = _measure(dsn, embedded, scale, settings, chosen=chosen,
+                      compare_migrations=compare_migrations)
     typer.echo(report.summary(result))
     if json_out is not None:
         baseline.write(result, json_out)
         typer.echo(f"\nresults written to {json_out}")
     if _compare(result, old, alpha, min_slowdown):
         sys.exit(1)
+
+
+def _measure(dsn: str | None, embedded: int | None, scale: float, settings: RunSettings, *,
+             chosen: tuple[Scenario, ...], compare_migrations: bool) -> BenchRun:
+    """Run the bench with progress bars on stderr (when it is a terminal)."""
+    console = Console(stderr=True)
+    with _target(dsn, embedded) as target, Progress(
+            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(), console=console, disable=not console.is_terminal) as progress:
+        options = bench.BenchOptions(target, scale, settings, chosen, compare_migrations,
+                                     fresh=embedded is not None)
+        return bench.run(options, _ProgressEvents(progress))
