@@ -11,11 +11,11 @@ import typer
 from typer.exceptions import TyperException
 
 from pgwatch.cli import app as _app_module
-from pgwatch.cli import bench, config_cmd, demo_cmd, doctor, embedded_cmd, migrate
+from pgwatch.cli import bench, collect, config_cmd, demo_cmd, doctor, embedded_cmd, migrate
 from pgwatch.errors import PgwatchError
 
 app = _app_module.app
-for _module in (demo_cmd, doctor, config_cmd, embedded_cmd, migrate, bench):
+for _module in (demo_cmd, doctor, config_cmd, embedded_cmd, migrate, bench, collect):
     _module.register(app)
 
 

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Protocol
 import psycopg
 
 from pgwatch.db.probe import ServerInfo
+from pgwatch.errors import PgwatchError
 
 
 class Kind(enum.StrEnum):
@@ -120,6 +121,23 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class BouncerInfo:
+    """A PgBouncer admin console: it speaks the protocol but has no catalogs to probe."""
+
+    version: str
+
+
+TargetInfo = ServerInfo | BouncerInfo
+
+
+class MissingCapabilityError(PgwatchError):
+    """Raised by ``collect`` when the target lacks what only a query can tell (a table, a view).
+
+    The cycle runner turns it into a ``Skipped``, never into an error.
+    """
+
+
 class Collector(Protocol):
     """One module per statistics view implements this."""
 
@@ -127,10 +145,10 @@ class Collector(Protocol):
     default_interval_s: ClassVar[float]
     row_type: ClassVar[type[Any]]
 
-    def missing(self, server: ServerInfo) -> str | None:
+    def missing(self, server: TargetInfo) -> str | None:
         """Why this collector cannot run on ``server``, or None when it can."""
 
-    def collect(self, conn: psycopg.Connection[Any], server: ServerInfo) -> Sequence[Any]:
+    def collect(self, conn: psycopg.Connection[Any], server: TargetInfo) -> Sequence[Any]:
         """Read the rows; raise on failure (the job's error boundary catches it)."""
 
 

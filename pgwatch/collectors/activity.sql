@@ -1,0 +1,19 @@
+-- Sessions grouped by database, role, application, state, wait event type and backend type,
+-- with the oldest transaction, the longest running query and the longest idle-in-transaction
+-- of each group (null when the group has none).
+SELECT COALESCE(a.datname::text, '') AS datname,
+       COALESCE(a.usename::text, '') AS usename,
+       pg_catalog.left(COALESCE(a.application_name, ''), 64) AS application_name,
+       COALESCE(a.state, '') AS state,
+       COALESCE(a.wait_event_type, '') AS wait_event_type,
+       COALESCE(a.backend_type, '') AS backend_type,
+       count(*) AS connections,
+       max(extract(epoch FROM now() - a.xact_start))::float8 AS oldest_xact_seconds,
+       max(extract(epoch FROM now() - a.query_start))
+           FILTER (WHERE a.state = 'active')::float8 AS longest_query_seconds,
+       max(extract(epoch FROM now() - a.state_change))
+           FILTER (WHERE a.state LIKE 'idle in transaction%')::float8
+           AS idle_in_transaction_seconds
+  FROM pg_catalog.pg_stat_activity AS a
+ WHERE a.pid <> pg_catalog.pg_backend_pid()
+ GROUP BY 1, 2, 3, 4, 5, 6

@@ -1,0 +1,40 @@
+-- pg_stat_database with its recovery conflicts and freeze ages, one row per database
+-- (the base, PostgreSQL 14 and 15; session statistics exist since 14).
+SELECT d.datname::text AS datname,
+       d.numbackends AS backends,
+       d.xact_commit AS xact_commit_total,
+       d.xact_rollback AS xact_rollback_total,
+       d.blks_read AS blocks_read_total,
+       d.blks_hit AS blocks_hit_total,
+       d.tup_returned AS tuples_returned_total,
+       d.tup_fetched AS tuples_fetched_total,
+       d.tup_inserted AS tuples_inserted_total,
+       d.tup_updated AS tuples_updated_total,
+       d.tup_deleted AS tuples_deleted_total,
+       d.conflicts AS conflicts_total,
+       c.confl_tablespace AS conflicts_tablespace_total,
+       c.confl_lock AS conflicts_lock_total,
+       c.confl_snapshot AS conflicts_snapshot_total,
+       c.confl_bufferpin AS conflicts_bufferpin_total,
+       c.confl_deadlock AS conflicts_deadlock_total,
+       d.temp_files AS temp_files_total,
+       d.temp_bytes::float8 AS temp_bytes_total,
+       d.deadlocks AS deadlocks_total,
+       d.checksum_failures AS checksum_failures_total,
+       extract(epoch FROM d.checksum_last_failure)::float8
+           AS checksum_last_failure_timestamp_seconds,
+       d.blk_read_time / 1000.0 AS block_read_seconds_total,
+       d.blk_write_time / 1000.0 AS block_write_seconds_total,
+       d.session_time / 1000.0 AS session_seconds_total,
+       d.active_time / 1000.0 AS active_seconds_total,
+       d.idle_in_transaction_time / 1000.0 AS idle_in_transaction_seconds_total,
+       d.sessions AS sessions_total,
+       d.sessions_abandoned AS sessions_abandoned_total,
+       d.sessions_fatal AS sessions_fatal_total,
+       d.sessions_killed AS sessions_killed_total,
+       extract(epoch FROM d.stats_reset)::float8 AS stats_reset_timestamp_seconds,
+       pg_catalog.age(db.datfrozenxid) AS frozenxid_age,
+       pg_catalog.mxid_age(db.datminmxid) AS minmxid_age
+  FROM pg_catalog.pg_stat_database AS d
+  JOIN pg_catalog.pg_database AS db ON db.oid = d.datid
+  LEFT JOIN pg_catalog.pg_stat_database_conflicts AS c ON c.datid = d.datid

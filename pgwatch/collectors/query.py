@@ -1,0 +1,98 @@
+"""Running a collector's ``.sql`` file and turning the result into typed rows.
+
+Most collectors are one query whose columns are exactly the fields of their row class:
+``SqlCollector`` is that collector, declared by a few class attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from pgwatch.collectors.base import BouncerInfo, TargetInfo
+from pgwatch.db.probe import ServerInfo
+from pgwatch.sql import load_sql
+
+PACKAGE = "pgwatch.collectors"
+
+# Why a predefined role is needed, for the skip reason and `pgwatch doctor`.
+ROLE_PURPOSE = {
+    "pg_read_all_stats": "to see every session's statistics",
+    "pg_read_all_settings": "to read every setting",
+    "pg_stat_scan_tables": "to scan tables with pgstattuple",
+}
+
+
+def fetch(conn: psycopg.Connection[Any], name: str, server: ServerInfo,
+          params: Mapping[str, Any] | None = None,
+          identifiers: Mapping[str, sql.Composable] | None = None) -> list[dict[str, Any]]:
+    """Run the variant of ``name``.sql for ``server``; ``identifiers`` fill ``{name}`` slots."""
+    text = load_sql(PACKAGE, name, server.version_num)
+    query: sql.SQL | sql.Composed = sql.SQL(text)
+    if identifiers:
+        query = sql.SQL(text).format(**identifiers)
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query, params)
+        return cur.fetchall()
+
+
+def build_rows(row_type: type[Any], records: Sequence[Mapping[str, Any]]) -> tuple[Any, ...]:
+    """Rows from records whose keys are the row's fields (a mismatch is a bug: it raises)."""
+    return tuple(row_type(**record) for record in records)
+
+
+def postgres_missing(server: TargetInfo, *, min_major: int = 14,
+                     roles: Sequence[str] = (), extensions: Sequence[str] = ()) -> str | None:
+    """The first missing requirement of a PostgreSQL collector, worded for the user."""
+    if isinstance(server, BouncerInfo):
+        return "needs PostgreSQL; the target is a PgBouncer admin console"
+    if server.major < min_major:
+        return f"needs PostgreSQL {min_major} or later (the server runs {server.version})"
+    for role in roles:
+        if not server.has_role(role):
+            return (f"role {server.role!r} lacks {role} {ROLE_PURPOSE.get(role, '')}"
+                    f" (GRANT pg_monitor TO {server.role})").replace("  ", " ")
+    for extension in extensions:
+        if not server.has_extension(extension):
+            return (f"extension {extension} is not installed in database {server.database!r}"
+                    f" (CREATE EXTENSION {extension})")
+    return None
+
+
+def as_server(server: TargetInfo) -> ServerInfo:
+    """The PostgreSQL side of ``server``; the runner checks ``missing`` before collecting."""
+    if isinstance(server, BouncerInfo):
+        raise TypeError("a PostgreSQL collector was given a PgBouncer target")
+    return server
+
+
+class SqlCollector:
+    """A collector that is one query whose columns are its row's fields."""
+
+    name: ClassVar[str]
+    default_interval_s: ClassVar[float]
+    row_type: ClassVar[type[Any]]
+    sql_name: ClassVar[str] = ""
+    min_major: ClassVar[int] = 14
+    roles: ClassVar[tuple[str, ...]] = ()
+    extensions: ClassVar[tuple[str, ...]] = ()
+
+    def missing(self, server: TargetInfo) -> str | None:
+        return postgres_missing(server, min_major=self.min_major, roles=self.roles,
+                                extensions=self.extensions)
+
+    def params(self, server: ServerInfo) -> Mapping[str, Any] | None:
+        """Values for the query's ``%(name)s`` parameters (None: the query has none)."""
+        return None
+
+    def collect(self, conn: psycopg.Connection[Any], server: TargetInfo) -> Sequence[Any]:
+        pg = as_server(server)
+        records = fetch(conn, self.sql_name or self.name, pg, self.params(pg))
+        return build_rows(self.row_type, records)
+
+    def __repr__(self) -> str:
+        return f"<collector {self.name}>"

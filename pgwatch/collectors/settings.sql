@@ -1,0 +1,22 @@
+-- Every setting, to detect and record changes; numbers are converted to base units
+-- (bytes, seconds) so that a change of unit is not a change of value.
+SELECT s.name::text AS name,
+       s.setting,
+       COALESCE(s.unit, '') AS unit,
+       s.vartype,
+       s.source,
+       s.context,
+       CASE WHEN s.vartype = 'bool' THEN (s.setting = 'on')::int::float8
+            WHEN s.vartype IN ('integer', 'real') THEN
+                 s.setting::float8 * CASE s.unit
+                     WHEN 'B' THEN 1 WHEN 'kB' THEN 1024 WHEN '8kB' THEN 8192
+                     WHEN 'MB' THEN 1048576 WHEN '16MB' THEN 16777216
+                     WHEN 'us' THEN 0.000001 WHEN 'ms' THEN 0.001 WHEN 's' THEN 1
+                     WHEN 'min' THEN 60 WHEN 'h' THEN 3600 WHEN 'd' THEN 86400
+                     ELSE 1 END
+       END AS value,
+       CASE WHEN s.unit IN ('B', 'kB', '8kB', 'MB', '16MB') THEN 'bytes'
+            WHEN s.unit IN ('us', 'ms', 's', 'min', 'h', 'd') THEN 'seconds'
+            ELSE '' END AS base_unit,
+       s.pending_restart
+  FROM pg_catalog.pg_settings AS s

@@ -1,0 +1,37 @@
+-- pg_stat_statements 1.9 (PostgreSQL 14): the base; no JIT, no temp-block I/O timing.
+SELECT s.queryid::text AS queryid,
+       d.datname::text AS datname,
+       r.rolname::text AS usename,
+       s.toplevel,
+       s.calls AS calls_total,
+       s.plans AS plans_total,
+       s.rows AS rows_total,
+       s.total_exec_time / 1000.0 AS exec_seconds_total,
+       s.mean_exec_time / 1000.0 AS mean_exec_seconds,
+       s.min_exec_time / 1000.0 AS min_exec_seconds,
+       s.max_exec_time / 1000.0 AS max_exec_seconds,
+       s.stddev_exec_time / 1000.0 AS stddev_exec_seconds,
+       s.total_plan_time / 1000.0 AS plan_seconds_total,
+       s.mean_plan_time / 1000.0 AS mean_plan_seconds,
+       s.min_plan_time / 1000.0 AS min_plan_seconds,
+       s.max_plan_time / 1000.0 AS max_plan_seconds,
+       s.stddev_plan_time / 1000.0 AS stddev_plan_seconds,
+       s.shared_blks_hit AS shared_blocks_hit_total,
+       s.shared_blks_read AS shared_blocks_read_total,
+       s.shared_blks_dirtied AS shared_blocks_dirtied_total,
+       s.shared_blks_written AS shared_blocks_written_total,
+       s.local_blks_hit AS local_blocks_hit_total,
+       s.local_blks_read AS local_blocks_read_total,
+       s.local_blks_dirtied AS local_blocks_dirtied_total,
+       s.local_blks_written AS local_blocks_written_total,
+       s.temp_blks_read AS temp_blocks_read_total,
+       s.temp_blks_written AS temp_blocks_written_total,
+       s.blk_read_time / 1000.0 AS shared_block_read_seconds_total,
+       s.blk_write_time / 1000.0 AS shared_block_write_seconds_total,
+       s.wal_records AS wal_records_total,
+       s.wal_fpi AS wal_fpi_total,
+       s.wal_bytes::float8 AS wal_bytes_total
+  FROM {pgss}(false) AS s
+  LEFT JOIN pg_catalog.pg_database AS d ON d.oid = s.dbid
+  LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = s.userid
+ WHERE s.queryid IS NOT NULL
