@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import psycopg
-from psycopg import sql
 
 from pgwatch.collectors.base import (
     BouncerInfo,
@@ -28,6 +26,7 @@ from pgwatch.collectors.base import (
 )
 from pgwatch.db.probe import check_supported, probe
 from pgwatch.db.session import SessionSettings, configure, describe, explain, parse_dsn
+from pgwatch.errors import PgwatchError
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +49,15 @@ class CycleResult(NamedTuple):
 
 
 def collect_once(conn: psycopg.Connection[Any], server: TargetInfo,
-                 collectors: Sequence[Collector], *, target: str = "",
-                 timeout_ms: int | None = None) -> CycleResult:
-    """Run each collector that can run on ``server``; ``timeout_ms`` caps each one."""
+                 collectors: Sequence[Collector], *, target: str = "") -> CycleResult:
+    """Run each collector that can run on ``server``, in order, each behind its boundary.
+
+    The session's own statement_timeout (``SessionSettings``) caps every statement.
+    """
+    require_read_only(conn, server)
     result = CycleResult([], [], [])
     for collector in collectors:
-        outcome = run_collector(conn, server, collector, target=target, timeout_ms=timeout_ms)
+        outcome = run_collector(conn, server, collector, target=target)
         if isinstance(outcome, Snapshot):
             result.snapshots.append(outcome)
         elif isinstance(outcome, Skipped):
@@ -66,8 +68,7 @@ def collect_once(conn: psycopg.Connection[Any], server: TargetInfo,
 
 
 def run_collector(conn: psycopg.Connection[Any], server: TargetInfo, collector: Collector,
-                  *, target: str = "", timeout_ms: int | None = None
-                  ) -> Snapshot | Skipped | CollectorError:
+                  *, target: str = "") -> Snapshot | Skipped | CollectorError:
     """One collector behind its error boundary: a snapshot, a skip, or an error."""
     reason = collector.missing(server)
     if reason is not None:
@@ -75,8 +76,7 @@ def run_collector(conn: psycopg.Connection[Any], server: TargetInfo, collector: 
     taken_at = datetime.now(UTC)
     began = time.monotonic()
     try:
-        with _guard(conn, server, timeout_ms):
-            rows = tuple(collector.collect(conn, server))
+        rows = tuple(collector.collect(conn, server))
     except MissingCapabilityError as exc:
         return Skipped(collector.name, str(exc))
     except psycopg.Error as exc:
@@ -96,26 +96,18 @@ def _failed(collector: Collector, reason: str, began: float) -> CollectorError:
     return CollectorError(collector.name, reason, time.monotonic() - began)
 
 
-def _guard(conn: psycopg.Connection[Any], server: TargetInfo,
-           timeout_ms: int | None) -> AbstractContextManager[None]:
-    """A read-only transaction per collector on PostgreSQL; PgBouncer's console has none."""
+def require_read_only(conn: psycopg.Connection[Any], server: TargetInfo) -> None:
+    """Refuse a PostgreSQL session that could write: collectors run in autocommit.
+
+    PostgreSQL 14+ reports default_transaction_read_only to the client, so this costs no
+    round trip. Autocommit (rather than a transaction per collector) sends no BEGIN, SET or
+    COMMIT, which would otherwise be statements of their own in pg_stat_statements.
+    """
     if isinstance(server, BouncerInfo):
-        return nullcontext()
-    return _read_only_transaction(conn, timeout_ms)
-
-
-@contextmanager
-def _read_only_transaction(conn: psycopg.Connection[Any], timeout_ms: int | None
-                           ) -> Iterator[None]:
-    # One round trip sets both; the transaction also gives the collector one consistent
-    # view of the statistics (stats_fetch_consistency) and cannot write by accident.
-    setup: sql.SQL | sql.Composed = sql.SQL("SET TRANSACTION READ ONLY")
-    if timeout_ms is not None:
-        setup = sql.SQL("SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {}").format(
-            sql.Literal(int(timeout_ms)))
-    with conn.transaction():
-        conn.execute(setup)
-        yield
+        return
+    if conn.info.parameter_status("default_transaction_read_only") != "on":
+        raise PgwatchError("collectors need a read-only session: open it with "
+                           "pgwatch.db.connect() (default_transaction_read_only = on)")
 
 
 def collect_dsn(dsn: str, names: Sequence[str] | None = None, *, timeout_ms: int = 5_000,
@@ -137,5 +129,4 @@ def collect_dsn(dsn: str, names: Sequence[str] | None = None, *, timeout_ms: int
             configure(conn, SessionSettings(statement_timeout_ms=timeout_ms))
             server = check_supported(probe(conn), where)
         target = describe(dsn)
-        return target, collect_once(conn, server, collectors, target=target,
-                                    timeout_ms=timeout_ms)
+        return target, collect_once(conn, server, collectors, target=target)

@@ -47,8 +47,9 @@ from pgwatch.collectors.vacuum import (
 )
 from pgwatch.errors import PgwatchError
 
+# statements runs last: the text it reads at its first run then covers the statements every
+# other collector ran in the same cycle, and the next cycle reads no text at all.
 COLLECTOR_TYPES: tuple[type[Any], ...] = (
-    StatementsCollector, StatementsInfoCollector,
     DatabaseCollector, DatabaseSizeCollector,
     BgwriterCollector, CheckpointerCollector, WalCollector, IoCollector,
     TablesCollector, TableSizeCollector, IndexesCollector,
@@ -59,6 +60,7 @@ COLLECTOR_TYPES: tuple[type[Any], ...] = (
     SettingsCollector,
     PoolsCollector, StatsCollector, ClientsCollector, ServersCollector,
     ViewRefreshCollector, TriggerTimingCollector,
+    StatementsInfoCollector, StatementsCollector,
 )
 
 NAMES: tuple[str, ...] = tuple(str(t.name) for t in COLLECTOR_TYPES)

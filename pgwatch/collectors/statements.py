@@ -22,6 +22,7 @@ from pgwatch.db.probe import ServerInfo
 
 EXTENSION = "pg_stat_statements"
 KNOWN_IDS_LIMIT = 50_000
+PENDING_TEXTS_LIMIT = 1_000
 # The extension version decides the columns (an upgraded server may keep an older one).
 _COLUMNS_SINCE = {"1.9": 140_000, "1.10": 150_000, "1.11": 170_000, "1.12": 180_000}
 
@@ -144,6 +145,7 @@ class StatementsCollector:
     def __init__(self, known_ids_limit: int = KNOWN_IDS_LIMIT) -> None:
         self.known_ids_limit = known_ids_limit
         self._known: OrderedDict[str, None] = OrderedDict()
+        self._pending: dict[str, str] = {}
         self.text_fetches = 0
         self.texts_fetched = 0
 
@@ -154,19 +156,26 @@ class StatementsCollector:
         pg = as_server(server)
         pgss = sql.Identifier(extension_schema(conn, pg, EXTENSION), EXTENSION)
         records = fetch(conn, "statements", _columns_version(pg), identifiers={"pgss": pgss})
-        new_ids = sorted({str(r["queryid"]) for r in records if r["queryid"] not in self._known})
-        texts = self._fetch_texts(conn, pg, pgss, new_ids) if new_ids else {}
+        read = {str(r["queryid"]) for r in records}
+        new_ids = sorted(i for i in read if i not in self._known)
+        texts = self._fetch_texts(conn, pg, pgss, new_ids, read) if new_ids else {}
         for record in records:
-            self._remember(record["queryid"])
-            record["query"] = texts.pop(record["queryid"], None)
+            queryid = record["queryid"]
+            record["query"] = texts.pop(queryid, None) or self._pending.pop(queryid, None)
+        # Texts of ids that appeared after the numbers were read travel with their first row.
+        self._pending.update(list(texts.items())[:PENDING_TEXTS_LIMIT - len(self._pending)])
         return build_rows(StatementRow, records)
 
     def _fetch_texts(self, conn: psycopg.Connection[Any], server: ServerInfo,
-                     pgss: sql.Identifier, ids: list[str]) -> dict[str, str]:
+                     pgss: sql.Identifier, new_ids: list[str], read: set[str]
+                     ) -> dict[str, str]:
+        """Texts of the new ids; every id the query returns is remembered as seen."""
         self.text_fetches += 1
-        found = fetch(conn, "statements_text", server, {"ids": [int(i) for i in ids]},
-                      identifiers={"pgss": pgss})
+        params = {"new": [int(i) for i in new_ids], "read": [int(i) for i in read]}
+        found = fetch(conn, "statements_text", server, params, identifiers={"pgss": pgss})
         self.texts_fetched += len(found)
+        for queryid in (*read, *(str(r["queryid"]) for r in found)):
+            self._remember(queryid)
         return {str(r["queryid"]): str(r["query"]) for r in found}
 
     def _remember(self, queryid: str) -> None:
