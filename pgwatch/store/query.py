@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from pgwatch.store.base import Store
 from pgwatch.store.deltas import increase_of, series_intervals
-from pgwatch.store.model import Labels, Series, SeriesKind, epoch
+from pgwatch.store.model import Labels, Series, epoch
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +77,3 @@ class History:
             if last is not None and not any(b > last.ts for b in series.breaks):
                 found.append(Value(metric, series.target, series.labels, last.value, last.at))
         return found
-
-    def is_counter(self, series: Series) -> bool:
-        return series.kind is SeriesKind.COUNTER
