@@ -19,6 +19,7 @@ from tests.unit.test_store_behaviour import (
     store,
     test_a_text_sent_once_is_in_later_stored_snapshots,
     test_aggregate_counters_never_drop_when_objects_vanish,
+    test_an_empty_snapshot_ends_every_series_of_the_collector,
     test_an_evicted_query_id_ends_its_series_without_a_bogus_delta,
     test_concurrent_writers_lose_nothing,
     test_counter_going_down_is_a_reset_and_never_a_negative_rate,
@@ -38,6 +39,7 @@ from tests.unit.test_store_behaviour import (
 
 SHARED = (store, test_a_text_sent_once_is_in_later_stored_snapshots,
           test_aggregate_counters_never_drop_when_objects_vanish,
+          test_an_empty_snapshot_ends_every_series_of_the_collector,
           test_an_evicted_query_id_ends_its_series_without_a_bogus_delta,
           test_concurrent_writers_lose_nothing,
           test_counter_going_down_is_a_reset_and_never_a_negative_rate,

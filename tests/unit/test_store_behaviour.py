@@ -298,3 +298,15 @@ def test_small_collectors_have_no_aggregates_large_ones_do(open_store: OpenStore
     aggregates = {s.metric for s in store.series("pgwatch_database_objects", {}, at(0), at(1))
                   + store.series("pgwatch_statements_objects", {}, at(0), at(1))}
     assert aggregates == {"pgwatch_statements_objects"}
+
+
+def test_an_empty_snapshot_ends_every_series_of_the_collector(store: SqlStore) -> None:
+    store.write(snap(0, db(1)))
+    store.write(Snapshot("prod", "database", at(1), 0.01, (), DatabaseRow))
+    store.write(snap(2, db(50)))
+    [series] = store.series("pgwatch_database_xact_commit_total", {}, at(0), at(3))
+    assert series.breaks == (int(at(1).timestamp()),)
+    assert store.series("pgwatch_database_xact_commit_total", {}, at(0), at(3), rate=True)[0] \
+        .points == ()
+    latest = store.latest("prod", "database")
+    assert latest is not None and len(latest.rows) == 1
