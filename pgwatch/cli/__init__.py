@@ -11,11 +11,20 @@ import typer
 from typer.exceptions import TyperException
 
 from pgwatch.cli import app as _app_module
-from pgwatch.cli import bench, collect, config_cmd, demo_cmd, doctor, embedded_cmd, migrate
+from pgwatch.cli import (
+    bench,
+    collect,
+    config_cmd,
+    demo_cmd,
+    doctor,
+    embedded_cmd,
+    migrate,
+    run_cmd,
+)
 from pgwatch.errors import PgwatchError
 
 app = _app_module.app
-for _module in (demo_cmd, doctor, config_cmd, embedded_cmd, migrate, bench, collect):
+for _module in (demo_cmd, run_cmd, collect, doctor, config_cmd, migrate, bench, embedded_cmd):
     _module.register(app)
 
 

@@ -17,9 +17,9 @@ from pydantic import (
     model_validator,
 )
 
-COLLECTOR_NAMES = ("statements", "database", "database_size", "background", "tables", "table_size", "indexes",
-                   "bloat", "vacuum", "activity", "replication", "settings", "pgbouncer",
-                   "mile_quest")
+from pgwatch.collectors import registry
+
+COLLECTOR_NAMES = registry.NAMES
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
@@ -62,6 +62,8 @@ class CollectorSettings(Section):
     enabled: bool = True
     interval: Duration | None = None
     timeout: Duration | None = None
+    # Keyword arguments of the collector, e.g. pgstattuple: {enabled: true, max_bytes: 1e8}.
+    options: dict[str, int | float | bool | str] = Field(default_factory=dict)
 
 
 class ConnectionSettings(Section):
@@ -148,6 +150,13 @@ class HttpConfig(Section):
         return self
 
 
+class MetricsConfig(Section):
+    """How much of each target /metrics shows; the rest is summed into __other__ series."""
+
+    statements_top_n: Annotated[int, Field(ge=1, le=10_000)] = 100
+    objects_top_n: Annotated[int, Field(ge=1, le=100_000)] = 100
+
+
 class AlertmanagerConfig(Section):
     url: Annotated[str, Field(pattern=r"^https?://")]
     timeout: Duration = 10.0
@@ -181,6 +190,7 @@ class Config(Section):
     defaults: Defaults = Field(default_factory=Defaults)
     store: StoreConfig = Field(default_factory=StoreConfig)
     http: HttpConfig = Field(default_factory=HttpConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     alerting: AlertingConfig = Field(default_factory=AlertingConfig)
     reports: ReportsConfig = Field(default_factory=ReportsConfig)
 
@@ -195,7 +205,9 @@ class Config(Section):
         merged: dict[str, object] = {}
         for layer in (self.defaults.collectors.get(name), target.collectors.get(name)):
             if layer is not None:
-                merged.update({k: getattr(layer, k) for k in layer.model_fields_set})
+                merged.update({k: getattr(layer, k) for k in layer.model_fields_set
+                               if k != "options"})
+                merged["options"] = {**merged.get("options", {}), **layer.options}  # type: ignore[dict-item]
         return CollectorSettings.model_validate(merged)
 
     @field_validator("targets")
@@ -213,4 +225,10 @@ def _check_collector_names(value: dict[str, CollectorSettings]) -> dict[str, Col
     unknown = sorted(set(value) - set(COLLECTOR_NAMES))
     if unknown:
         raise ValueError(f"unknown collector {unknown[0]!r}; known: {', '.join(COLLECTOR_NAMES)}")
+    for name, settings in value.items():
+        if settings.options:
+            try:
+                registry.create([name], {name: settings.options})
+            except TypeError as exc:
+                raise ValueError(f"{name}.options: {exc}") from None
     return value

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -20,13 +21,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from pgwatch.collectors.base import Collector
 from pgwatch.config import Config, load_config
+from pgwatch.config.models import CollectorSettings
 from pgwatch.daemon.jobs import CollectorJob, Sink
 from pgwatch.daemon.state import RunState
-from pgwatch.daemon.targets import TargetRuntime
+from pgwatch.daemon.targets import TargetRuntime, reads_pgbouncer
 from pgwatch.errors import ConfigError
 
 log = logging.getLogger(__name__)
-CollectorFactory = Callable[[str], Collector]
+CollectorFactory = Callable[[str, Mapping[str, Any]], Collector]
 _MAX_JITTER_S = 5.0
 _SHUTDOWN_GRACE_S = 30.0
 
@@ -51,7 +53,7 @@ class Daemon:
         self.config: Config = load_config(config_path)
         self.targets: dict[str, TargetRuntime] = {}
         # Kept across reloads: a collector may remember things (query ids whose text it read).
-        self._collectors: dict[tuple[str, str], Collector] = {}
+        self._collectors: dict[tuple[str, str], tuple[Collector, dict[str, Any]]] = {}
         self._scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(max_workers=workers)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -118,16 +120,18 @@ class Daemon:
             runtime = self.targets[target.name]
             for name in self.catalog.names:
                 settings = config.collector_for(target, name)
-                if not settings.enabled or (name == "pgbouncer" and target.pgbouncer is None):
+                if not settings.enabled or (reads_pgbouncer(name) and target.pgbouncer is None):
                     continue
-                self._add_job(runtime, name, settings.interval, settings.timeout)
+                self._add_job(runtime, name, settings)
 
-    def _add_job(self, runtime: TargetRuntime, name: str, interval: float | None,
-                 timeout: float | None) -> None:
-        collector = self._collectors.get((runtime.name, name)) or self.catalog.create(name)
-        self._collectors[(runtime.name, name)] = collector
-        every = interval or collector.default_interval_s
-        budget = timeout or min(every, runtime.settings.statement_timeout_ms / 1000)
+    def _add_job(self, runtime: TargetRuntime, name: str, settings: CollectorSettings) -> None:
+        key = (runtime.name, name)
+        collector, options = self._collectors.get(key, (None, None))
+        if collector is None or options != settings.options:
+            collector = self.catalog.create(name, settings.options)
+        self._collectors[key] = (collector, dict(settings.options))
+        every = settings.interval or collector.default_interval_s
+        budget = settings.timeout or runtime.settings.statement_timeout_ms / 1000
         job = CollectorJob(runtime, collector, every, budget, self.state, self.sinks)
         self.state.register(runtime.name, name, every)
         self._scheduler.add_job(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
+from psycopg import sql
 
-from pgwatch.collectors.base import Collector, Skipped, Snapshot
+from pgwatch.collectors.base import BouncerInfo, Collector, Skipped, Snapshot, TargetInfo
 from pgwatch.collectors.cycle import run_collector
 from pgwatch.daemon.state import RunState
 from pgwatch.daemon.targets import TargetRuntime
@@ -51,9 +54,10 @@ class CollectorJob:
         self._record(outcome, time.monotonic() - began)
 
     def _run(self) -> Snapshot | Skipped | object:
-        with self.target.session(self.collector.name) as (conn, server):
-            return run_collector(conn, server, self.collector, target=self.target.name,
-                                 timeout_ms=round(self.timeout_s * 1000))
+        with self.target.session(self.collector.name) as (conn, server), \
+                budget(conn, server, round(self.timeout_s * 1000),
+                       self.target.settings.statement_timeout_ms):
+            return run_collector(conn, server, self.collector, target=self.target.name)
 
     def _record(self, outcome: object, elapsed: float) -> None:
         target, name = self.target.name, self.collector.name
@@ -89,3 +93,21 @@ class CollectorJob:
             log.warning("target %s is down: %s (retrying in %.0f s, backing off)",
                         target.name, reason, wait,
                         extra={"target": target.name, "reason": reason})
+
+
+@contextmanager
+def budget(conn: psycopg.Connection[Any], server: TargetInfo, budget_ms: int,
+           session_ms: int) -> Iterator[None]:
+    """Give one collector its own statement_timeout when it differs from the session's.
+
+    Only then: every SET is a statement of its own on the monitored server.
+    """
+    if budget_ms == session_ms or isinstance(server, BouncerInfo):
+        yield
+        return
+    conn.execute(sql.SQL("SET statement_timeout = {}").format(sql.Literal(budget_ms)))
+    try:
+        yield
+    finally:
+        if not conn.closed and not conn.broken:
+            conn.execute(sql.SQL("SET statement_timeout = {}").format(sql.Literal(session_ms)))

@@ -12,16 +12,22 @@ from typing import Any
 
 import psycopg
 
-from pgwatch.collectors.base import BouncerInfo, TargetInfo
+from pgwatch.collectors.base import TargetInfo
+from pgwatch.collectors.pgbouncer import pgbouncer_connect, probe_bouncer
 from pgwatch.config import Config, TargetConfig, pgbouncer_dsn, session_settings, target_dsn
 from pgwatch.daemon.backoff import Backoff
 from pgwatch.db.pool import TargetPool
 from pgwatch.db.probe import check_supported, probe
-from pgwatch.db.session import SessionSettings, explain
+from pgwatch.db.session import SessionSettings
 from pgwatch.errors import TargetError
 
 log = logging.getLogger(__name__)
-BOUNCER_COLLECTOR = "pgbouncer"
+BOUNCER_PREFIX = "pgbouncer_"
+
+
+def reads_pgbouncer(collector: str) -> bool:
+    """PgBouncer collectors talk to the admin console, not to PostgreSQL."""
+    return collector.startswith(BOUNCER_PREFIX)
 
 
 @dataclass
@@ -53,7 +59,7 @@ class TargetRuntime:
 
     def backoff_for(self, collector: str) -> Backoff:
         """PgBouncer has its own: a pooler that is down does not stop the server's jobs."""
-        return self.bouncer_backoff if collector == BOUNCER_COLLECTOR else self.backoff
+        return self.bouncer_backoff if reads_pgbouncer(collector) else self.backoff
 
     def open(self) -> None:
         self.pool = TargetPool(self.name, self.dsn, self.settings, min_size=1,
@@ -67,7 +73,7 @@ class TargetRuntime:
     @contextmanager
     def session(self, collector: str) -> Iterator[tuple[psycopg.Connection[Any], TargetInfo]]:
         """A connection and the capabilities behind it, for one run of ``collector``."""
-        if collector == BOUNCER_COLLECTOR:
+        if reads_pgbouncer(collector):
             with self._bouncer() as pair:
                 yield pair
             return
@@ -91,13 +97,8 @@ class TargetRuntime:
     def _bouncer(self) -> Iterator[tuple[psycopg.Connection[Any], TargetInfo]]:
         if self.bouncer_dsn is None:
             raise TargetError(f"target {self.name!r} has no pgbouncer.dsn")
-        try:
-            # The admin console speaks the simple protocol only and accepts no SET.
-            conn = psycopg.connect(self.bouncer_dsn, autocommit=True, prepare_threshold=None,
-                                   connect_timeout=self.settings.connect_timeout_s)
-        except psycopg.OperationalError as exc:
-            raise TargetError(f"target {self.name!r}: pgbouncer: {explain(exc)}") from None
-        with conn:
-            version = conn.execute("SHOW VERSION").fetchone()
-            yield conn, BouncerInfo(str(version[0]) if version else "")
+        # A short session per run: the admin console is cheap and accepts no SET.
+        with pgbouncer_connect(self.bouncer_dsn,
+                               connect_timeout_s=self.settings.connect_timeout_s) as conn:
+            yield conn, probe_bouncer(conn)
 

@@ -24,7 +24,7 @@ from tests.servers import PgServer
 
 KINDS: dict[str, type] = {"database": DatabaseCollector, "tables": TablesCollector,
                           "table_size": TableSizeCollector}
-CATALOG = Catalog(names=tuple(KINDS), create=lambda name: KINDS[name]())
+CATALOG = Catalog(names=tuple(KINDS), create=lambda name, _options: KINDS[name]())
 
 
 def write_config(path: Path, dsn: str, collectors: str = "", extra: str = "") -> Path:
@@ -174,7 +174,7 @@ def test_jobs_never_overlap(pg_dsn: str, tmp_path: Path,
             finally:
                 active.release()
 
-    catalog = Catalog(names=("database",), create=lambda _n: Slow())
+    catalog = Catalog(names=("database",), create=lambda _n, _o: Slow())
     daemon = Daemon(write_config(tmp_path / "c.yaml", pg_dsn), catalog)
     daemon.start()
     try:

@@ -1,0 +1,37 @@
+"""``pgwatch run -c FILE``: the daemon in the foreground until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from pgwatch.log import setup_logging
+from pgwatch.service import Service
+from pgwatch.shutdown import stop_event
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+
+
+def run(
+    config: Annotated[Path, typer.Option("--config", "-c", help="pgwatch config file.")],
+    log_format: Annotated[Literal["plain", "json"], typer.Option(
+        "--log-format", help="plain or json (one object per line).")] = "plain",
+    log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning, error.")]
+    = "info",
+    duration: Annotated[float, typer.Option(help="Stop after this many seconds (0: never).",
+                                            min=0)] = 0,
+) -> None:
+    """Collect on schedule, keep history and serve /metrics. SIGHUP reloads the config."""
+    setup_logging(log_format, log_level)
+    service = Service.from_config(config)
+    with stop_event() as stop, stop_event(signal.SIGHUP) as hangup:
+        service.start()
+        try:
+            service.daemon.run_until(stop, hangup, duration)
+        finally:
+            service.stop()

@@ -1,0 +1,113 @@
+"""The composition root of ``pgwatch run``: config -> store, daemon, exposition, HTTP.
+
+Nothing else wires these together; each part knows only the contracts it consumes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+
+from pgwatch.collectors import registry
+from pgwatch.config import Config
+from pgwatch.daemon import Catalog, Daemon, RunState
+from pgwatch.exposition.bounds import configured_bounds
+from pgwatch.exposition.http import BasicAuth, HttpServer, build_app, json_page
+from pgwatch.exposition.metrics import SnapshotCollector
+from pgwatch.exposition.self_metrics import SelfCollector
+from pgwatch.store import Store, StorePolicy, open_store
+
+log = logging.getLogger(__name__)
+RETENTION_EVERY_S = 600.0
+
+
+def default_catalog() -> Catalog:
+    """Every collector pgwatch ships."""
+    return Catalog(names=registry.NAMES,
+                   create=lambda name, options: registry.create([name], {name: options})[0])
+
+
+def open_configured_store(config: Config, base_dir: Path) -> Store:
+    """The history store the configuration asks for (a relative path is the config's)."""
+    settings = config.store
+    policy = StorePolicy(raw_retention_s=round(settings.raw_retention),
+                         rollup_retention_s=round(settings.rollup_retention),
+                         top_n=settings.top_n)
+    if settings.backend == "postgresql" and settings.dsn:
+        return open_store(settings.dsn, policy)
+    path = settings.path if settings.path.is_absolute() else base_dir / settings.path
+    return open_store(path, policy)
+
+
+@dataclass
+class Service:
+    """Everything ``pgwatch run`` starts, in the order it starts and stops them."""
+
+    daemon: Daemon
+    store: Store
+    http: HttpServer
+    state: RunState
+    _retention: threading.Thread | None = None
+    _stopping: threading.Event | None = None
+
+    @classmethod
+    def from_config(cls, config_path: Path, catalog: Catalog | None = None) -> Service:
+        state = RunState()
+        daemon_ = Daemon(config_path, catalog or default_catalog(), state=state)
+        config = daemon_.config
+        store = open_configured_store(config, config_path.parent)
+        daemon_.sinks = (store.write,)
+        metrics = CollectorRegistry(auto_describe=False)
+        bounds = configured_bounds(config.metrics.statements_top_n, config.metrics.objects_top_n)
+        metrics.register(SnapshotCollector(state, bounds))
+        metrics.register(SelfCollector(state, lambda: float(store.size_bytes())))
+        pages = {"/healthz": json_page(lambda: (200, {"status": "ok"})),
+                 "/readyz": json_page(lambda: _readiness(state))}
+        http = HttpServer(config.http.listen, build_app(metrics, pages, _auth(config)),
+                          config.http.tls_cert, config.http.tls_key)
+        return cls(daemon_, store, http, state)
+
+    def start(self) -> None:
+        self.http.start()
+        self.daemon.start()
+        self._stopping = threading.Event()
+        self._retention = threading.Thread(target=self._keep_retention, daemon=True,
+                                           name="pgwatch-retention")
+        self._retention.start()
+        log.info("serving http://%s/metrics", self.daemon.config.http.listen)
+
+    def stop(self) -> None:
+        """In-flight collections finish and are stored; then the store is closed."""
+        if self._stopping is not None:
+            self._stopping.set()
+        self.http.stop()
+        self.daemon.stop()
+        if self._retention is not None:
+            self._retention.join(timeout=30)
+        self.store.close()
+
+    def _keep_retention(self) -> None:
+        assert self._stopping is not None
+        while not self._stopping.wait(RETENTION_EVERY_S):
+            began = time.monotonic()
+            try:
+                self.store.retention(datetime.now(UTC))
+            except Exception:
+                log.exception("store retention failed")
+                continue
+            log.debug("store retention took %.2f s", time.monotonic() - began)
+
+
+def _readiness(state: RunState) -> tuple[int, object]:
+    ready, late = state.ready()
+    return (200 if ready else 503), {"ready": ready, "late": late}
+
+
+def _auth(config: Config) -> BasicAuth | None:
+    return BasicAuth(config.http.basic_auth) if config.http.basic_auth else None
