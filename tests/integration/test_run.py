@@ -46,7 +46,7 @@ def write_config(folder: Path, dsn: str, port: int) -> Path:
 
 def get(port: int, path: str) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as answer:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as answer:
             return int(answer.status), bytes(answer.read())
     except urllib.error.HTTPError as refused:
         return int(refused.code), bytes(refused.read())
