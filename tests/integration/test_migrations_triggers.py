@@ -241,3 +241,39 @@ def _wait_for_lock_wait(conn: Conn) -> None:
             return
         threading.Event().wait(0.05)
     raise AssertionError("the refresh never waited for the view lock")
+
+
+def test_transactions_writing_several_tables_in_any_order_do_not_deadlock(pg_dsn: str) -> None:
+    _prepare(pg_dsn, 3, activities=300)
+    with connect(pg_dsn) as first, connect(pg_dsn) as second:
+        first.execute("CALL public.refresh_due_materialized_views('0 seconds', 10)")
+        users, goals = _targets(first)
+        goal, team = goals[0]
+        insert = ("INSERT INTO public.activities (user_id, team_id, team_goal_id, distance, "
+                  "duration, start_time) VALUES (%s, %s, %s, 2500, 900, now())")
+        for conn in (first, second):
+            conn.execute("SET statement_timeout = '5s'")
+            conn.execute("BEGIN")
+        # The second writer requests refreshes through users first, then waits for the goal's
+        # row that the first one locked; the first one must not wait for the second's requests.
+        second.execute("UPDATE public.users SET updated_at = now() WHERE id = %s", (users[1],))
+        first.execute(insert, (users[0], team, goal))
+        errors: list[str] = []
+        waiting = threading.Thread(target=_execute_collecting,
+                                   args=(second, insert, (users[1], team, goal), errors))
+        waiting.start()
+        first.execute("COMMIT")
+        waiting.join(timeout=30)
+        second.execute("COMMIT")
+        queued = _scalar(first, "SELECT count(*) FROM public.mv_refresh_queue")
+    assert errors == []
+    assert queued == 5
+    assert stats_mismatches(pg_dsn) == []
+
+
+def _execute_collecting(conn: Conn, query: str, params: tuple[Any, ...],
+                        errors: list[str]) -> None:
+    try:
+        conn.execute(query, params)
+    except psycopg.Error as exc:
+        errors.append(str(exc).splitlines()[0])

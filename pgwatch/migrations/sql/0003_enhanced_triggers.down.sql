@@ -32,6 +32,7 @@ DROP FUNCTION public.activities_maintain_stats();
 DROP PROCEDURE public.refresh_due_materialized_views(interval, integer, integer);
 DROP FUNCTION public.queue_mv_refresh_on_activity_update();
 DROP FUNCTION public.queue_mv_refresh();
+DROP FUNCTION public.request_mv_refresh(text[]);
 
 -- pgwatch:step
 DROP MATERIALIZED VIEW public.mv_team_goal_progress;

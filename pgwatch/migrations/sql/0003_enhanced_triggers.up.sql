@@ -152,15 +152,34 @@ CREATE UNIQUE INDEX mv_team_goal_progress_goal_id
     ON public.mv_team_goal_progress (team_goal_id);
 
 -- pgwatch:step
--- Queue refresh requests for the views named in the trigger arguments, and tell caches.
--- ON CONFLICT DO NOTHING finds a pending row without writing: a burst costs one insert. The
--- names go in sorted order: two writers inserting overlapping sets in different orders
--- would each wait for a row the other has inserted but not committed (a deadlock).
+-- Request a refresh of the named views; never waits. A committed pending request (the
+-- usual case in a burst of writes) is found by a read and nothing is written. Otherwise the
+-- request is inserted under a transaction-level advisory lock per view: when another
+-- transaction holds that lock it is inserting the same request right now, and waiting for it
+-- would only add a lock that transactions touching several tables can take in opposite
+-- orders (a deadlock). The cost: a request can be lost if that other transaction rolls back;
+-- the next write requests it again.
+CREATE FUNCTION public.request_mv_refresh(p_views text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    view_name_ text;
+BEGIN
+    FOR view_name_ IN SELECT DISTINCT v FROM unnest(p_views) AS v ORDER BY v LOOP
+        CONTINUE WHEN EXISTS (SELECT 1 FROM public.mv_refresh_queue AS q
+                              WHERE q.view_name = view_name_);
+        CONTINUE WHEN NOT pg_try_advisory_xact_lock(hashtext('public.mv_refresh_queue'),
+                                                    hashtext(view_name_));
+        INSERT INTO public.mv_refresh_queue (view_name) VALUES (view_name_)
+        ON CONFLICT (view_name) DO NOTHING;
+    END LOOP;
+END
+$$;
+
+-- Statement trigger: queue the views named in the trigger arguments, and tell caches.
 CREATE FUNCTION public.queue_mv_refresh() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO public.mv_refresh_queue (view_name)
-    SELECT v FROM unnest(TG_ARGV) AS v ORDER BY v ON CONFLICT (view_name) DO NOTHING;
+    PERFORM public.request_mv_refresh(TG_ARGV);
     PERFORM pg_notify('mile_quest_cache_invalidation',
                       json_build_object('table', TG_TABLE_NAME, 'op', TG_OP)::text);
     RETURN NULL;
@@ -177,8 +196,7 @@ BEGIN
                      IS DISTINCT FROM
                      (n.distance, n.duration, n.start_time, n.user_id, n.team_id,
                       n.team_goal_id, n.is_private)) THEN
-        INSERT INTO public.mv_refresh_queue (view_name)
-        SELECT v FROM unnest(TG_ARGV) AS v ORDER BY v ON CONFLICT (view_name) DO NOTHING;
+        PERFORM public.request_mv_refresh(TG_ARGV);
         PERFORM pg_notify('mile_quest_cache_invalidation',
                           json_build_object('table', TG_TABLE_NAME, 'op', TG_OP)::text);
     END IF;
