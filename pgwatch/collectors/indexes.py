@@ -3,7 +3,8 @@
 Flags are computed in SQL from pg_index so that every consumer agrees on them: ``unused``
 (no scan since the statistics reset and enforcing no constraint), ``duplicate`` (an
 identical index exists that is preferred), ``redundant`` (a btree prefix of another index
-with the same predicate) and ``invalid`` (a failed concurrent build).
+with the same predicate) and ``invalid`` (a failed concurrent build). Exact sizes open
+every index's files, so they are the ``index_size`` collector, on a slower interval.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class IndexRow:
     tuples_fetched_total: int = counter("live rows fetched by simple index scans")
     blocks_read_total: int = counter("index blocks read from disk or OS cache", "blocks")
     blocks_hit_total: int = counter("index blocks found in shared buffers", "blocks")
-    size_bytes: float = gauge("size on disk", "bytes")
+    estimated_size_bytes: float = gauge(
+        "size from pg_class.relpages, as of the last VACUUM, ANALYZE or build", "bytes")
     is_unique: bool = gauge("1 when the index is unique")
     is_primary: bool = gauge("1 when the index is the primary key")
     enforces_constraint: bool = gauge("1 when the index enforces a constraint or uniqueness")
@@ -39,6 +41,22 @@ class IndexRow:
     redundant_to: str | None = text("the index whose leading keys cover this one")
     last_scan_timestamp_seconds: float | None = gauge("last scan (16+)", "seconds",
                                                       default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSizeRow:
+    """One user index's exact size on disk."""
+
+    schemaname: str = label("schema")
+    relname: str = label("table")
+    indexrelname: str = label("index")
+    size_bytes: float = gauge("size on disk (pg_relation_size)", "bytes")
+
+
+class IndexSizeCollector(SqlCollector):
+    name: ClassVar[str] = "index_size"
+    default_interval_s: ClassVar[float] = 300.0
+    row_type: ClassVar[type[Any]] = IndexSizeRow
 
 
 class IndexesCollector(SqlCollector):

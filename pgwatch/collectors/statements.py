@@ -17,7 +17,13 @@ import psycopg
 from psycopg import sql
 
 from pgwatch.collectors.base import MissingCapabilityError, TargetInfo, counter, gauge, label, text
-from pgwatch.collectors.query import as_server, build_rows, fetch, postgres_missing
+from pgwatch.collectors.query import (
+    as_server,
+    build_rows,
+    fetch,
+    fetch_rows,
+    postgres_missing,
+)
 from pgwatch.db.probe import ServerInfo
 
 EXTENSION = "pg_stat_statements"
@@ -155,16 +161,20 @@ class StatementsCollector:
     def collect(self, conn: psycopg.Connection[Any], server: TargetInfo) -> Sequence[Any]:
         pg = as_server(server)
         pgss = sql.Identifier(extension_schema(conn, pg, EXTENSION), EXTENSION)
-        records = fetch(conn, "statements", _columns_version(pg), identifiers={"pgss": pgss})
-        read = {str(r["queryid"]) for r in records}
+        rows = fetch_rows(conn, StatementRow, "statements", _columns_version(pg),
+                          identifiers={"pgss": pgss})
+        read = {row.queryid for row in rows}
         new_ids = sorted(i for i in read if i not in self._known)
         texts = self._fetch_texts(conn, pg, pgss, new_ids, read) if new_ids else {}
-        for record in records:
-            queryid = record["queryid"]
-            record["query"] = texts.pop(queryid, None) or self._pending.pop(queryid, None)
+        # The rows are ours until returned: the text goes into the slot, not through __init__.
+        set_query = getattr(StatementRow, "query").__set__  # noqa: B009
+        for row in rows:
+            found = texts.pop(row.queryid, None) or self._pending.pop(row.queryid, None)
+            if found is not None:
+                set_query(row, found)
         # Texts of ids that appeared after the numbers were read travel with their first row.
         self._pending.update(list(texts.items())[:PENDING_TEXTS_LIMIT - len(self._pending)])
-        return build_rows(StatementRow, records)
+        return rows
 
     def _fetch_texts(self, conn: psycopg.Connection[Any], server: ServerInfo,
                      pgss: sql.Identifier, new_ids: list[str], read: set[str]
