@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -10,9 +11,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
+from pgwatch.cli import main
 from pgwatch.collectors import registry
 from pgwatch.collectors.base import Kind, Snapshot, fields_of
 from pgwatch.collectors.cycle import CycleResult, collect_once
@@ -333,3 +336,23 @@ def test_collect_refuses_a_writable_session(pg_dsn: str) -> None:
             assert "read-only" in str(exc)
         else:
             raise AssertionError("a writable session was accepted")
+
+
+def test_collect_once_cli(pg_dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
+    make_activity(pg_dsn)
+    with pytest.raises(SystemExit) as done:
+        main(["collect", "--once", "--dsn", pg_dsn, "--json", "--only", "tables,indexes,io"])
+    assert done.value.code in (0, None)
+    document = json.loads(capsys.readouterr().out)
+    collected = {c["name"]: c["rows"] for c in document["collectors"]}
+    assert any(r["relname"] == "walks" for r in collected["tables"])
+    assert any(r["indexrelname"] == "walks_user" for r in collected["indexes"])
+    assert "password" not in document["target"]
+    with pytest.raises(SystemExit) as done:
+        main(["collect", "--once", "--dsn", pg_dsn])
+    table = capsys.readouterr().out
+    assert "statements" in table and "mile_quest_views" in table and "skipped" in table
+    with pytest.raises(SystemExit) as done:
+        main(["collect", "--once", "--dsn", pg_dsn, "--only", "nope"])
+    assert done.value.code == 2
+    assert "unknown collector nope" in capsys.readouterr().err
