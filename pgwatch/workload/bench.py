@@ -20,6 +20,7 @@ from psycopg import sql
 from pgwatch.db.session import SessionSettings, connect
 from pgwatch.migrations import ledger
 from pgwatch.migrations.runner import Runner
+from pgwatch.sql import load_sql
 from pgwatch.workload import generate
 from pgwatch.workload.catalog import Scenario
 from pgwatch.workload.generate import WorkloadError
@@ -27,6 +28,7 @@ from pgwatch.workload.params import PoolParameters, load_pools
 from pgwatch.workload.results import BenchRun, PhaseResult
 from pgwatch.workload.runner import RunSettings, run_phase
 
+PACKAGE = "pgwatch.workload.sql"
 BEFORE_VERSION = 1
 INDEXES_VERSION = 2
 # The write scenarios again between 0002 and 0003: naive triggers, but with the indexes.
@@ -106,11 +108,25 @@ def _vacuum(dsn: str) -> None:
             conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier("public", table)))
 
 
+def runnable(dsn: str, scenarios: tuple[Scenario, ...]) -> tuple[Scenario, ...]:
+    """The scenarios whose required relations exist in the database now."""
+    needed = {name for scenario in scenarios for name in scenario.requires}
+    with connect(dsn, _session()) as conn:
+        present = {name for name in needed if _exists(conn, name)}
+    return tuple(s for s in scenarios if set(s.requires) <= present)
+
+
+def _exists(conn: Connection, name: str) -> bool:
+    row = conn.execute(load_sql(PACKAGE, "relation_exists").encode(), {"name": name}).fetchone()
+    return bool(row and row[0])
+
+
 def _phase(options: BenchOptions, name: str, params: PoolParameters,
            events: Events) -> PhaseResult:
     _vacuum(options.dsn)
-    events.phase(name, len(options.scenarios))
-    result = run_phase(options.dsn, name, options.scenarios, params, options.run,
+    scenarios = runnable(options.dsn, options.scenarios)
+    events.phase(name, len(scenarios))
+    result = run_phase(options.dsn, name, scenarios, params, options.run,
                        on_scenario=events.scenario)
     events.phase_done(name)
     return result

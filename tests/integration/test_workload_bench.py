@@ -32,6 +32,8 @@ def test_every_scenario_runs_before_and_after_the_migrations(pg_dsn: str) -> Non
             assert result.errors == 0, f"{phase.name} {result.name}: {result.first_error}"
             assert result.calls > 0, f"{phase.name} {result.name}"
         expected = [s for s in scenarios if s.writes or phase.name != bench.INDEXES_PHASE]
+        if phase.name != "after":  # the materialized views of 0003 do not exist yet
+            expected = [s for s in expected if not s.requires]
         assert {r.name for r in phase.scenarios} == {s.name for s in expected}
     with Runner(pg_dsn).session() as conn:
         applied = ledger.read(conn).applied_versions()

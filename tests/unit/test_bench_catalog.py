@@ -84,3 +84,12 @@ def test_a_header_without_category_is_refused() -> None:
         catalog.parse("x", "-- A scenario without category.\nSELECT 1\n")
     with pytest.raises(ValueError, match="first line"):
         catalog.parse("x", "SELECT 1\n")
+
+
+def test_scenarios_reading_materialized_views_say_so() -> None:
+    readers = [s for s in catalog.load_catalog() if "mv_" in s.sql]
+    assert readers
+    for scenario in readers:
+        assert scenario.requires and all(r.startswith("public.mv_") for r in scenario.requires)
+    plain = catalog.parse("x", "-- Something to do.\n-- category: write\nSELECT 1\n")
+    assert plain.requires == ()
