@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 import psycopg
 import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from pgwatch.migrations.runner import Runner
 from pgwatch.workload import generate
 from pgwatch.workload.generate import Scale, WorkloadError
+from tests.servers import PgServer
 
 SCALE = 0.02
 
@@ -119,3 +124,29 @@ def test_scale_bounds() -> None:
 def test_a_database_without_the_schema_is_refused(pg_dsn: str) -> None:
     with pytest.raises(WorkloadError, match="no Mile Quest schema"):
         generate.load(pg_dsn, SCALE)
+
+
+def test_a_table_owner_without_superuser_can_load(pg_server: PgServer) -> None:
+    role, password = f"mq_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    with psycopg.connect(pg_server.admin_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+            sql.Identifier(role), sql.Literal(password)))
+    try:
+        with pg_server.fresh_database() as dsn:
+            dbname = str(conninfo_to_dict(dsn)["dbname"])
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
+                    sql.Identifier(dbname), sql.Identifier(role)))
+                conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(
+                    sql.Identifier(role)))
+            owner_dsn = pg_server.dsn(dbname, user=role, password=password)
+            Runner(owner_dsn).up(to=1)
+            report = generate.load(owner_dsn, 0.01)
+            assert report.rows["activities"] == 10_000
+            disabled = _one(dsn, "SELECT count(*) FROM pg_catalog.pg_trigger "
+                                 "WHERE tgrelid = 'public.activities'::regclass "
+                                 "AND NOT tgisinternal AND tgenabled = 'D'")
+            assert disabled == 0
+    finally:
+        with psycopg.connect(pg_server.admin_dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
