@@ -6,13 +6,16 @@ a scrape reads this, never the database.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from pgwatch.collectors.base import Kind, Snapshot, fields_of
 
+log = logging.getLogger(__name__)
 JobKey = tuple[str, str]  # (target, collector)
 TEXT_MEMORY = 20_000  # texts remembered across snapshots (query text is sent once per id)
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -53,6 +56,7 @@ class RunState:
         self._jobs: dict[JobKey, JobStatus] = {}
         self._targets_up: dict[str, bool] = {}
         self._target_labels: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._listeners: list[Callable[[Snapshot], None]] = []
         self._texts: OrderedDict[tuple[str, str, tuple[str, ...]], dict[str, str]] = \
             OrderedDict()
 
@@ -62,6 +66,11 @@ class RunState:
             status = JobStatus(target, collector, interval_s)
             self._jobs[(target, collector)] = replace(old, interval_s=interval_s) if old \
                 else status
+
+    def subscribe(self, listener: Callable[[Snapshot], None]) -> None:
+        """Call ``listener`` (in the collecting thread) with every new snapshot."""
+        with self._lock:
+            self._listeners.append(listener)
 
     def set_target_labels(self, target: str, labels: dict[str, str]) -> None:
         """The configured labels that every metric of ``target`` carries."""

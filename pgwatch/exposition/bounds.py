@@ -34,9 +34,11 @@ DEFAULT_BOUNDS: Mapping[str, Bound] = {
     # Indexes by size, plus every kind of index worth acting on.
     "indexes": Bound(
         identity=(*_TABLE, "indexrelname"),
-        rank_by=("size_bytes", "scans_total", "blocks_read_total", "unused", "invalid",
-                 "duplicate", "redundant"),
+        rank_by=("estimated_size_bytes", "scans_total", "blocks_read_total", "unused",
+                 "invalid", "duplicate", "redundant"),
         top_n=100, per_dimension=20),
+    "index_size": Bound(identity=(*_TABLE, "indexrelname"), rank_by=("size_bytes",), top_n=100,
+                        per_dimension=0),
     "bloat": _BLOAT,
     "pgstattuple": _BLOAT,
     "wraparound": Bound(identity=_TABLE, rank_by=("freeze_max_age_ratio",), top_n=20,
@@ -48,6 +50,6 @@ def configured_bounds(statements_top_n: int, objects_top_n: int) -> dict[str, Bo
     """The defaults with the configured numbers of statements and of tables/indexes."""
     bounds = dict(DEFAULT_BOUNDS)
     bounds["statements"] = replace(bounds["statements"], top_n=statements_top_n)
-    for name in ("tables", "table_size", "indexes"):
+    for name in ("tables", "table_size", "indexes", "index_size"):
         bounds[name] = replace(bounds[name], top_n=objects_top_n)
     return bounds

@@ -8,8 +8,10 @@ that is cheap per call but hammers the disk still shows), and folds the rest int
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import heapq
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from pgwatch.collectors.base import FieldSpec, Kind
@@ -48,17 +50,21 @@ def bound_rows(rows: Sequence[Any], specs: Sequence[FieldSpec], bound: Bound,
     """
     if len(rows) <= bound.top_n:
         return Bounded(tuple(rows), None, 0)
-    measures = [_field_measure(name) for name in bound.rank_by]
+    columns = [_column(rows, name) for name in bound.rank_by]
     if main_measure is not None:
-        measures.insert(0, lambda row: main_measure.get(identity_of(row, bound), -1.0))
+        columns.insert(0, [main_measure.get(identity_of(row, bound), -1.0) for row in rows])
     chosen: set[int] = set()
-    for position, measure in enumerate(measures):
+    for position, column in enumerate(columns):
         limit = bound.top_n if position == 0 else bound.per_dimension
-        ranked = sorted(range(len(rows)), key=lambda i: measure(rows[i]), reverse=True)
-        chosen.update(i for i in ranked[:limit] if position == 0 or measure(rows[i]) > 0)
-    kept = tuple(row for i, row in enumerate(rows) if i in chosen)
-    others = [row for i, row in enumerate(rows) if i not in chosen]
-    return Bounded(kept, _sum_additive(others, specs), len(others))
+        top = heapq.nlargest(limit, range(len(rows)), key=column.__getitem__)
+        chosen.update(i for i in top if position == 0 or column[i] > 0)
+    kept = tuple(rows[i] for i in sorted(chosen))
+    rest = {}
+    for spec in specs:
+        if is_additive(spec):
+            column = _column(rows, spec.name)
+            rest[spec.name] = sum(column) - sum(column[i] for i in chosen)
+    return Bounded(kept, rest, len(rows) - len(chosen))
 
 
 def identity_of(row: Any, bound: Bound) -> tuple[str, ...]:
@@ -71,15 +77,6 @@ def is_additive(spec: FieldSpec) -> bool:
     return spec.kind is Kind.COUNTER or (spec.kind is Kind.GAUGE and spec.name.endswith("_bytes"))
 
 
-def _sum_additive(rows: Sequence[Any], specs: Sequence[FieldSpec]) -> dict[str, float]:
-    return {spec.name: float(sum(_number(row, spec.name) for row in rows))
-            for spec in specs if is_additive(spec)}
-
-
-def _field_measure(name: str) -> Callable[[Any], float]:
-    return lambda row: _number(row, name)
-
-
-def _number(row: Any, name: str) -> float:
-    value = getattr(row, name, None)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+def _column(rows: Sequence[Any], name: str) -> list[float]:
+    """One field of every row as numbers (flags count as 1, missing values as 0)."""
+    return [float(v) if isinstance(v, int | float) else 0.0 for v in map(attrgetter(name), rows)]

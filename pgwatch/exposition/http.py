@@ -8,6 +8,7 @@ scrape, and the TLS handshake happens in the client's thread, not in the accept 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import hmac
 import json
@@ -23,9 +24,10 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import bcrypt
-from prometheus_client import CollectorRegistry, make_wsgi_app
+from prometheus_client import CollectorRegistry
 
 from pgwatch.errors import ConfigError
+from pgwatch.exposition.text import CONTENT_TYPE, TextRenderer
 
 log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
@@ -77,7 +79,7 @@ class BasicAuth:
 def build_app(registry: CollectorRegistry, pages: Mapping[str, Page],
               auth: BasicAuth | None) -> WsgiApp:
     """Route ``/metrics`` to the registry and other paths to ``pages``."""
-    metrics = make_wsgi_app(registry)
+    renderer = TextRenderer(registry)
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if auth is not None and not auth.allows(environ.get("HTTP_AUTHORIZATION")):
@@ -85,13 +87,19 @@ def build_app(registry: CollectorRegistry, pages: Mapping[str, Page],
                                           ("WWW-Authenticate", 'Basic realm="pgwatch"')])
             return [b"unauthorized\n"]
         path = environ.get("PATH_INFO", "/")
-        if path == "/metrics":
-            exposition: Iterable[bytes] = metrics(environ, start_response)
-            return exposition
         page = pages.get(path)
-        status, content_type, body = page() if page else (404, "text/plain", b"not found\n")
-        start_response(_STATUS.get(status, f"{status} Status"),
-                       [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+        if path == "/metrics":
+            status, content_type, body = 200, CONTENT_TYPE, renderer.render()
+        elif page is not None:
+            status, content_type, body = page()
+        else:
+            status, content_type, body = 404, "text/plain", b"not found\n"
+        headers = [("Content-Type", content_type)]
+        if len(body) > 4096 and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
+            body = gzip.compress(body, compresslevel=1)  # fast: a scrape waits for it
+            headers.append(("Content-Encoding", "gzip"))
+        headers.append(("Content-Length", str(len(body))))
+        start_response(_STATUS.get(status, f"{status} Status"), headers)
         return [body]
 
     return app

@@ -6,6 +6,7 @@ returns nothing, so registering never collects and a scrape never queries a data
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,23 +44,53 @@ class SnapshotCollector(Collector):
     def __init__(self, state: RunState, bounds: Mapping[str, Bound]) -> None:
         self.state = state
         self.bounds = bounds
+        # A snapshot is rendered once, at the first scrape that sees it: bounding 20,000
+        # indexes is far slower than a scrape may take, and snapshots are immutable.
+        self._cache: dict[tuple[str, str], tuple[tuple[object, ...], Families]] = {}
+        self._lock = threading.Lock()
+        state.subscribe(self.prepare)
+
+    def prepare(self, snapshot: Snapshot) -> None:
+        """Render a new snapshot (and what ranks by it) now, in the collecting thread,
+        so that no scrape waits for the bounding of 20,000 indexes."""
+        self._rendered(snapshot)
+        for collector, bound in self.bounds.items():
+            if bound.rank_from is not None and bound.rank_from[0] == snapshot.collector:
+                dependent = self.state.snapshot(snapshot.target, collector)
+                if dependent is not None:
+                    self._rendered(dependent)
 
     def describe(self) -> list[Metric]:
         return []
 
     def collect(self) -> Iterator[Metric]:
-        families: Families = {}
+        """The cached families of every snapshot; one name may come once per target."""
         for snapshot in sorted(self.state.snapshots(), key=lambda s: (s.collector, s.target)):
-            self._render(families, snapshot)
-        yield from families.values()
+            yield from self._rendered(snapshot).values()
 
-    def _render(self, families: Families, snapshot: Snapshot) -> None:
+    def _rendered(self, snapshot: Snapshot) -> Families:
+        key = (snapshot.target, snapshot.collector)
+        bound = self.bounds.get(snapshot.collector)
+        source = (self.state.snapshot(snapshot.target, bound.rank_from[0])
+                  if bound is not None and bound.rank_from is not None else None)
+        version = (snapshot, source, self.state.target_labels(snapshot.target))
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None and all(a is b for a, b in zip(cached[0], version, strict=True)):
+                return cached[1]
+        families: Families = {}
+        self._render(families, snapshot, bound, source)
+        with self._lock:
+            self._cache[key] = (version, families)
+        return families
+
+    def _render(self, families: Families, snapshot: Snapshot, bound: Bound | None,
+                source: Snapshot | None) -> None:
         specs = fields_of(snapshot.row_type)
         base = {"target": snapshot.target, **dict(self.state.target_labels(snapshot.target))}
-        bound = self.bounds.get(snapshot.collector)
         rows: Sequence[Any] = snapshot.rows
         if bound is not None:
-            bounded = bound_rows(snapshot.rows, specs, bound, self._main_measure(snapshot, bound))
+            bounded = bound_rows(snapshot.rows, specs, bound, _main_measure(source, bound))
             rows = bounded.kept
             if bounded.rest is not None:
                 rest_labels = {s.name: OTHER for s in specs if s.kind is Kind.LABEL}
@@ -79,16 +110,13 @@ class SnapshotCollector(Collector):
                     snapshot.target, snapshot.collector, identity, name)
                 _info(families, snapshot.collector, name, labels, value)
 
-    def _main_measure(self, snapshot: Snapshot, bound: Bound
-                      ) -> dict[tuple[str, ...], float] | None:
-        if bound.rank_from is None:
-            return None
-        source = self.state.snapshot(snapshot.target, bound.rank_from[0])
-        if source is None:
-            return None
-        field = bound.rank_from[1]
-        return {identity_of(row, bound): float(getattr(row, field) or 0) for row in source.rows}
 
+def _main_measure(source: Snapshot | None, bound: Bound) -> dict[tuple[str, ...], float] | None:
+    """Sizes by object from the collector ``bound.rank_from`` names, when it has reported."""
+    if source is None or bound.rank_from is None:
+        return None
+    field = bound.rank_from[1]
+    return {identity_of(row, bound): float(getattr(row, field) or 0) for row in source.rows}
 
 
 def metric_name(collector: str, spec: FieldSpec) -> str:

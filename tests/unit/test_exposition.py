@@ -13,6 +13,7 @@ from pgwatch.daemon.state import RunState
 from pgwatch.exposition.cardinality import OTHER, Bound
 from pgwatch.exposition.metrics import SnapshotCollector
 from pgwatch.exposition.self_metrics import SelfCollector
+from pgwatch.exposition.text import TextRenderer
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +46,32 @@ def _scrape(*collectors: object) -> dict[str, list[tuple[dict[str, str], float]]
     registry = CollectorRegistry()
     for collector in collectors:
         registry.register(collector)  # type: ignore[arg-type]
-    text_out = generate_latest(registry).decode()
+    text_out = TextRenderer(registry).render().decode()
+    assert _flat(text_out) == _flat(generate_latest(registry).decode())
     samples: dict[str, list[tuple[dict[str, str], float]]] = {}
+    names = [family.name for family in text_string_to_metric_families(text_out)]
+    assert len(names) == len(set(names)), "a family must appear once"
     for family in text_string_to_metric_families(text_out):
         for sample in family.samples:
             samples.setdefault(sample.name, []).append((sample.labels, sample.value))
     return samples
+
+
+def _flat(text_out: str) -> list[tuple[str, str, float]]:
+    """Every sample, whatever the order of families (the reference formatter repeats a family
+    name once per target; ours writes it once)."""
+    return sorted((s.name, repr(sorted(s.labels.items())), s.value)
+                  for f in text_string_to_metric_families(text_out) for s in f.samples)
+
+
+def test_families_from_several_targets_are_written_once() -> None:
+    state = _state(_rows(2))
+    state.register("db2", "statements", 60)
+    state.succeeded(Snapshot("db2", "statements", datetime.now(UTC), 0.01, _rows(3), QueryRow),
+                    overran=False)
+    samples = _scrape(SnapshotCollector(state, {}))
+    targets = [labels["target"] for labels, _ in samples["pgwatch_statements_calls_total"]]
+    assert sorted(targets) == ["db1", "db1", "db2", "db2", "db2"]
 
 
 def test_counters_and_gauges_are_named_and_labelled() -> None:
