@@ -36,6 +36,21 @@ def reference() -> str:
     return "\n".join([HEADER, *_self_section(), *_collector_sections()]) + "\n"
 
 
+def exposed_names() -> frozenset[str]:
+    """Every sample name /metrics can carry (histograms with their three suffixes)."""
+    names = {FOLDED.name}
+    for doc in SELF_METRICS:
+        suffixes = ("_bucket", "_sum", "_count") if doc.kind == "histogram" else ("",)
+        names.update(doc.name + suffix for suffix in suffixes)
+    for collector_type in COLLECTOR_TYPES:
+        name = str(collector_type.name)
+        names.update(metric_name(name, spec) for spec in fields_of(collector_type.row_type)
+                     if spec.kind in (Kind.COUNTER, Kind.GAUGE))
+        bound = DEFAULT_BOUNDS.get(name)
+        names.update(info_name(name, t) for t in (bound.info_texts if bound else ()))
+    return frozenset(names)
+
+
 def _self_section() -> Iterator[str]:
     yield "## pgwatch itself\n"
     yield "| metric | type | labels | meaning |"

@@ -1,0 +1,1 @@
+"""Grafana dashboards as data, rendered into ``dashboards/`` with their provisioning file."""
