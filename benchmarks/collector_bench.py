@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -43,13 +44,20 @@ HERE = Path(__file__).parent
 EXPORTER = "prometheus-postgres-exporter"
 EXPORTER_QUERIES = Path("/usr/share/doc/prometheus-postgres-exporter/examples/queries.yaml")
 BATCH = 500
+# struct tcp_info (linux/tcp.h): tcpi_bytes_received is the u64 at byte 128.
+TCP_INFO_SIZE = 232
+TCP_INFO_BYTES_RECEIVED = 128
 # A quiet server: autovacuum would analyze the 10,000 new tables during the measurement.
 SERVER_SETTINGS = {"autovacuum": "off", "max_locks_per_transaction": "256"}
 
 
 @dataclass(frozen=True, slots=True)
 class Measure:
-    """One measured read: wall and server CPU time in ms, bytes received, rows."""
+    """One measured read: wall and server CPU time in ms, bytes received, rows.
+
+    Bytes are what the client received: on its TCP socket for pgwatch and the raw reads,
+    the HTTP body of the scrape for postgres_exporter.
+    """
 
     name: str
     wall_ms: float
@@ -104,25 +112,24 @@ def server_cpu_ns(postmaster: int) -> int:
     return total
 
 
-def bytes_read() -> int:
-    """Bytes this process has read through system calls (socket reads included)."""
-    for line in Path("/proc/self/io").read_text().splitlines():
-        if line.startswith("rchar:"):
-            return int(line.split()[1])
-    return 0
+def socket_bytes(conn: psycopg.Connection[Any]) -> int:
+    """Bytes received on the connection's TCP socket (tcpi_bytes_received of TCP_INFO)."""
+    sock = socket.socket(fileno=os.dup(conn.pgconn.socket))
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, TCP_INFO_SIZE)
+        return int(struct.unpack_from("Q", info, TCP_INFO_BYTES_RECEIVED)[0])
+    finally:
+        sock.close()
 
 
-def measured(name: str, postmaster: int, action: Callable[[], int], note: str = "") -> Measure:
+def measured(name: str, postmaster: int, action: Callable[[], int],
+             received: Callable[[], int], note: str = "") -> Measure:
     """Run ``action`` (it returns a row count) and measure it."""
-    cpu = server_cpu_ns(postmaster)
-    received, began = bytes_read(), time.perf_counter()
+    cpu, before, began = server_cpu_ns(postmaster), received(), time.perf_counter()
     rows = action()
-    wall, received = time.perf_counter() - began, bytes_read() - received
-    # Reading /proc/self/io once is itself counted: take that constant off.
-    first = bytes_read()
-    overhead = bytes_read() - first
-    return Measure(name, wall * 1000, (server_cpu_ns(postmaster) - cpu) / 1e6,
-                   received - overhead, rows, note)
+    wall = time.perf_counter() - began
+    moved = received() - before
+    return Measure(name, wall * 1000, (server_cpu_ns(postmaster) - cpu) / 1e6, moved, rows, note)
 
 
 def raw_reads(dsn: str, postmaster: int) -> list[Measure]:
@@ -132,7 +139,8 @@ def raw_reads(dsn: str, postmaster: int) -> list[Measure]:
         for statement in read_sql("collector_bench_raw.sql").splitlines()[1:]:
             def run(text: str = statement) -> int:
                 return len(conn.execute(text).fetchall())
-            runs = [measured(statement.split("FROM ")[1], postmaster, run) for _ in range(3)]
+            runs = [measured(statement.split("FROM ")[1], postmaster, run,
+                             lambda: socket_bytes(conn)) for _ in range(3)]
             results.append(min(runs, key=lambda m: m.wall_ms))
     return results
 
@@ -157,7 +165,7 @@ def pgwatch_cycles(dsn: str, postmaster: int) -> tuple[list[Measure], dict[str, 
                 if result.errors:
                     raise RuntimeError(f"{one.name}: {result.errors[0].reason}")
                 return sum(len(s.rows) for s in result.snapshots)
-            measures.append(measured(collector.name, postmaster, run,
+            measures.append(measured(collector.name, postmaster, run, lambda: socket_bytes(conn),
                                      f"{registry.default_interval(collector.name):.0f} s"))
     summary = {"first_cycle_ms": first_ms, "first_cycle_errors": len(first.errors),
                "first_cycle_text_fetches": first_fetches,
@@ -245,8 +253,7 @@ def scrape_measured(name: str, port: int, postmaster: int) -> Measure:
     def run() -> int:
         bodies.append(scrape(port))
         return sum(1 for line in bodies[-1].splitlines() if line and not line.startswith(b"#"))
-    measure = measured(name, postmaster, run)
-    return Measure(name, measure.wall_ms, measure.cpu_ms, len(bodies[-1]), measure.rows)
+    return measured(name, postmaster, run, lambda: sum(len(b) for b in bodies))
 
 
 def table(measures: list[Measure]) -> str:

@@ -1,10 +1,12 @@
-"""User indexes: usage, I/O, size, validity, and the flags the advisor and report act on.
+"""User indexes: usage and I/O counters, the flags the advisor and report act on, sizes.
 
-Flags are computed in SQL from pg_index so that every consumer agrees on them: ``unused``
+Three collectors, because their costs differ: ``indexes`` (counters, every minute) costs
+about what pg_stat_user_indexes does; ``index_flags`` compares definitions and
+``index_size`` opens every index's files, both on slower intervals. Flags are computed in SQL
+from pg_index so that every consumer agrees on them: ``unused``
 (no scan since the statistics reset and enforcing no constraint), ``duplicate`` (an
 identical index exists that is preferred), ``redundant`` (a btree prefix of another index
-with the same predicate) and ``invalid`` (a failed concurrent build). Exact sizes open
-every index's files, so they are the ``index_size`` collector, on a slower interval.
+with the same predicate) and ``invalid`` (a failed concurrent build).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pgwatch.collectors.query import SqlCollector
 
 @dataclass(frozen=True, slots=True)
 class IndexRow:
-    """One user index."""
+    """One user index's usage and I/O counters."""
 
     schemaname: str = label("schema")
     relname: str = label("table")
@@ -28,6 +30,17 @@ class IndexRow:
     tuples_fetched_total: int = counter("live rows fetched by simple index scans")
     blocks_read_total: int = counter("index blocks read from disk or OS cache", "blocks")
     blocks_hit_total: int = counter("index blocks found in shared buffers", "blocks")
+    last_scan_timestamp_seconds: float | None = gauge("last scan (16+)", "seconds",
+                                                      default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexFlagsRow:
+    """One user index's definition flags."""
+
+    schemaname: str = label("schema")
+    relname: str = label("table")
+    indexrelname: str = label("index")
     estimated_size_bytes: float = gauge(
         "size from pg_class.relpages, as of the last VACUUM, ANALYZE or build", "bytes")
     is_unique: bool = gauge("1 when the index is unique")
@@ -39,8 +52,6 @@ class IndexRow:
     redundant: bool = gauge("1 when its keys are a prefix of another index (redundant_to)")
     duplicate_of: str | None = text("the identical index that is kept")
     redundant_to: str | None = text("the index whose leading keys cover this one")
-    last_scan_timestamp_seconds: float | None = gauge("last scan (16+)", "seconds",
-                                                      default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +74,9 @@ class IndexesCollector(SqlCollector):
     name: ClassVar[str] = "indexes"
     default_interval_s: ClassVar[float] = 60.0
     row_type: ClassVar[type[Any]] = IndexRow
+
+
+class IndexFlagsCollector(SqlCollector):
+    name: ClassVar[str] = "index_flags"
+    default_interval_s: ClassVar[float] = 300.0
+    row_type: ClassVar[type[Any]] = IndexFlagsRow

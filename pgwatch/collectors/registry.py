@@ -24,7 +24,11 @@ from pgwatch.collectors.background import (
 from pgwatch.collectors.base import Collector, Skipped, TargetInfo
 from pgwatch.collectors.bloat import BloatCollector, PgstattupleCollector
 from pgwatch.collectors.database import DatabaseCollector, DatabaseSizeCollector
-from pgwatch.collectors.indexes import IndexesCollector, IndexSizeCollector
+from pgwatch.collectors.indexes import (
+    IndexesCollector,
+    IndexFlagsCollector,
+    IndexSizeCollector,
+)
 from pgwatch.collectors.mile_quest import TriggerTimingCollector, ViewRefreshCollector
 from pgwatch.collectors.pgbouncer import (
     ClientsCollector,
@@ -52,7 +56,8 @@ from pgwatch.errors import PgwatchError
 COLLECTOR_TYPES: tuple[type[Any], ...] = (
     DatabaseCollector, DatabaseSizeCollector,
     BgwriterCollector, CheckpointerCollector, WalCollector, IoCollector,
-    TablesCollector, TableSizeCollector, IndexesCollector, IndexSizeCollector,
+    TablesCollector, TableSizeCollector,
+    IndexesCollector, IndexFlagsCollector, IndexSizeCollector,
     BloatCollector, PgstattupleCollector,
     VacuumProgressCollector, WraparoundCollector, AutovacuumCollector,
     ActivityCollector, ConnectionsCollector, BlockingCollector, LocksCollector,

@@ -129,8 +129,10 @@ def test_index_flags_unused_duplicate_redundant_invalid(pg_dsn: str) -> None:
         conn.execute("SELECT * FROM public.runs WHERE a = 3 AND b = 2").fetchall()
 
     def indexes() -> Any:
-        rows = {r.indexrelname: r for r in cycle(pg_dsn, ["indexes"]).snapshots[0].rows}
-        return rows if rows["runs_a_b"].scans_total > 0 else None
+        result = cycle(pg_dsn, ["indexes", "index_flags"])
+        scans = {r.indexrelname: r.scans_total for r in snapshot(result, "indexes").rows}
+        flags = {r.indexrelname: r for r in snapshot(result, "index_flags").rows}
+        return flags if scans["runs_a_b"] > 0 and scans["runs_a"] == 0 else None
 
     rows = wait_for(indexes)
     assert rows is not None, "the index scan never reached the statistics"

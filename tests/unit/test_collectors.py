@@ -108,7 +108,8 @@ def test_sql_files_belong_to_a_collector() -> None:
 
 def test_expensive_reads_have_slower_intervals() -> None:
     fast = registry.default_interval("tables")
-    for name in ("database_size", "table_size", "index_size", "bloat", "pgstattuple"):
+    for name in ("database_size", "table_size", "index_flags", "index_size", "bloat",
+                 "pgstattuple"):
         assert registry.default_interval(name) >= 5 * fast
 
 
