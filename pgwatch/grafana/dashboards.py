@@ -6,6 +6,9 @@ from pgwatch.grafana.model import Dashboard, Panel, Query
 
 T = 'target=~"$target"'
 R = "$__rate_interval"
+# An age that exists only while something is open (a transaction, a queued request) reads 0
+# when nothing is: the panel shows a flat healthy line instead of "No data".
+ZERO = f"or on (target) (max by (target) (pgwatch_up{{{T}}}) * 0)"
 
 
 def _p(title: str, description: str, unit: str, *queries: Query, kind: str = "timeseries",
@@ -28,8 +31,8 @@ OVERVIEW = Dashboard("pgwatch-overview", "PostgreSQL overview",
        "bytes", _q(f"sum by (target) (pgwatch_database_size_size_bytes{{{T}}})", "{{target}}",
                    True), kind="stat"),
     _p("Oldest transaction", "Age of the oldest open transaction: it holds back vacuum.", "s",
-       _q(f"max by (target) (pgwatch_activity_oldest_xact_seconds{{{T}}})", "{{target}}", True),
-       kind="stat"),
+       _q(f"max by (target) (pgwatch_activity_oldest_xact_seconds{{{T}}}) {ZERO}", "{{target}}",
+          True), kind="stat"),
     _p("Transactions per second", "Commits and rollbacks per second, all databases.", "ops",
        _q(f"sum by (target) (rate(pgwatch_database_xact_commit_total{{{T}}}[{R}]))",
           "{{target}} commits"),
@@ -189,9 +192,9 @@ CONNECTIONS = Dashboard("pgwatch-connections", "PostgreSQL connections and pool"
        _q(f"pgwatch_connections_max_connections{{{T}}}", "{{target}} max")),
     _p("Longest query and idle in transaction", "Age of the longest running query and of the "
        "longest idle-in-transaction session.", "s",
-       _q(f"max by (target) (pgwatch_activity_longest_query_seconds{{{T}}})",
+       _q(f"max by (target) (pgwatch_activity_longest_query_seconds{{{T}}}) {ZERO}",
           "{{target}} query"),
-       _q(f"max by (target) (pgwatch_activity_idle_in_transaction_seconds{{{T}}})",
+       _q(f"max by (target) (pgwatch_activity_idle_in_transaction_seconds{{{T}}}) {ZERO}",
           "{{target}} idle in transaction")),
     _p("Blocked sessions", "Sessions waiting on a lock held by another, and how long.", "s",
        _q(f"pgwatch_blocking_waiting_seconds{{{T}}}", "{{target}} pid {{pid}}"),
@@ -232,9 +235,10 @@ MILE_QUEST = Dashboard("pgwatch-mile-quest", "Mile Quest migrations",
     _p("Refresh failures", "Failed refreshes in the last hour (0 is healthy).", "short",
        _q(f"increase(pgwatch_mile_quest_views_failures_total{{{T}}}[1h])",
           "{{target}} {{view_name}}")),
-    _p("Pending refresh requests", "Age of the oldest refresh request still queued.", "s",
-       _q(f"pgwatch_mile_quest_views_pending_request_seconds{{{T}}}",
-          "{{target}} {{view_name}}")),
+    _p("Pending refresh requests", "Age of the oldest refresh request still queued (0: none "
+       "queued).", "s",
+       _q(f"pgwatch_mile_quest_views_pending_request_seconds{{{T}}} or "
+          f"pgwatch_mile_quest_views_populated{{{T}}} * 0", "{{target}} {{view_name}}")),
     _p("Trigger mean time", "Mean execution time of each trigger over the last hour "
        "(sampled).", "s",
        _q(f"pgwatch_mile_quest_triggers_mean_seconds_last_hour{{{T}}}",
