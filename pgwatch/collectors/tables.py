@@ -71,7 +71,7 @@ class TableSizeRow:
     heap_bytes: float = gauge("main fork", "bytes")
     toast_bytes: float = gauge("TOAST table and its index", "bytes")
     indexes_bytes: float = gauge("all indexes", "bytes")
-    total_bytes: float = gauge("everything (pg_total_relation_size)", "bytes")
+    total_bytes: float = gauge("heap + TOAST + indexes", "bytes")
 
 
 class TablesCollector(SqlCollector):
