@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from pgwatch.demo import run_demo
+from pgwatch.demo import DemoOptions, run_demo
 from pgwatch.embedded import DEFAULT_MAJOR
 from pgwatch.embedded.binaries import check_major
+from pgwatch.log import setup_logging
 
 
 def register(app: typer.Typer) -> None:
@@ -20,7 +21,12 @@ def demo(
     = DEFAULT_MAJOR,
     duration: Annotated[float, typer.Option(help="Stop after this many seconds (0: Ctrl-C).",
                                             min=0)] = 0,
+    scale: Annotated[float, typer.Option(help="Mile Quest data scale (1 = 1M activities).",
+                                         min=0.001, max=10)] = 0.02,
+    port: Annotated[int, typer.Option(help="Port for /metrics (another if taken).",
+                                      min=1, max=65535)] = 9187,
 ) -> None:
-    """Start an embedded PostgreSQL, prepare it for monitoring and examine it."""
+    """Embedded PostgreSQL + Mile Quest schema, data, migrations and workload + the daemon."""
     check_major(version)
-    run_demo(version, duration, typer.echo)
+    setup_logging("plain", "warning")
+    run_demo(DemoOptions(version, duration, scale, port), typer.echo)
