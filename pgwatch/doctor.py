@@ -6,6 +6,9 @@ import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from pgwatch.collectors import registry
+from pgwatch.collectors.base import Skipped
+from pgwatch.collectors.kinds import reads_pgbouncer
 from pgwatch.db.probe import ServerInfo, check_supported, probe
 from pgwatch.db.session import SessionSettings, connect, describe
 
@@ -149,6 +152,7 @@ class Examination:
     server: str
     info: ServerInfo
     checks: list[Check]
+    skipped: list[Skipped]
 
 
 def examine(target: str, dsn: str, where: str = "--dsn",
@@ -156,4 +160,6 @@ def examine(target: str, dsn: str, where: str = "--dsn",
     """Connect as the monitoring role would, probe, and diagnose; raises PgwatchError."""
     with connect(dsn, settings, where=where) as conn:
         info = check_supported(probe(conn), where)
-    return Examination(target, describe(dsn), info, diagnose(info))
+    server_side = registry.create([n for n in registry.NAMES if not reads_pgbouncer(n)])
+    return Examination(target, describe(dsn), info, diagnose(info),
+                       registry.missing(info, server_side))

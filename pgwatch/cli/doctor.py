@@ -75,6 +75,8 @@ def _print(result: Examination) -> None:
         typer.echo(f"  {_MARK[check.status]}  {check.name:<26} {check.detail}")
         if check.fix and check.status is not Status.OK:
             typer.echo(f"        {'':<26} fix: {check.fix}")
+    for skip in result.skipped:
+        typer.echo(f"  skip  {'collector ' + skip.collector:<26} {skip.reason}")
     counts = {s: sum(1 for c in result.checks if c.status is s) for s in Status}
     typer.echo(f"  PostgreSQL {info.major}: {counts[Status.WARN]} warning(s), "
-               f"{counts[Status.INFO]} note(s)\n")
+               f"{counts[Status.INFO]} note(s), {len(result.skipped)} collector(s) skipped\n")

@@ -20,11 +20,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from pgwatch.collectors.base import Collector
+from pgwatch.collectors.kinds import reads_pgbouncer
 from pgwatch.config import Config, load_config
 from pgwatch.config.models import CollectorSettings
 from pgwatch.daemon.jobs import CollectorJob, Sink
 from pgwatch.daemon.state import RunState
-from pgwatch.daemon.targets import TargetRuntime, reads_pgbouncer
+from pgwatch.daemon.targets import TargetRuntime
 from pgwatch.errors import ConfigError
 
 log = logging.getLogger(__name__)

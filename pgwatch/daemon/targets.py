@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 
 from pgwatch.collectors.base import TargetInfo
+from pgwatch.collectors.kinds import reads_pgbouncer
 from pgwatch.collectors.pgbouncer import pgbouncer_connect, probe_bouncer
 from pgwatch.config import Config, TargetConfig, pgbouncer_dsn, session_settings, target_dsn
 from pgwatch.daemon.backoff import Backoff
@@ -22,12 +23,7 @@ from pgwatch.db.session import SessionSettings
 from pgwatch.errors import TargetError
 
 log = logging.getLogger(__name__)
-BOUNCER_PREFIX = "pgbouncer_"
 
-
-def reads_pgbouncer(collector: str) -> bool:
-    """PgBouncer collectors talk to the admin console, not to PostgreSQL."""
-    return collector.startswith(BOUNCER_PREFIX)
 
 
 @dataclass

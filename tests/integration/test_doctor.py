@@ -54,6 +54,7 @@ def test_superuser_is_all_well_with_a_least_privilege_note(
     assert "GRANT pg_monitor TO pgwatch;" in result.out
     assert _line(result, "pg_stat_statements").lstrip().startswith("ok")
     assert "0 warning(s)" in result.out
+    assert "skip  collector statements " not in result.out
 
 
 def test_pg_monitor_role_is_enough(capsys: pytest.CaptureFixture[str], pg_server: PgServer,
@@ -89,6 +90,8 @@ def test_server_without_pg_stat_statements_preloaded(capsys: pytest.CaptureFixtu
     assert "fix: ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements';" in result.out
     assert "-- then restart PostgreSQL" in result.out
     assert "fix: CREATE EXTENSION IF NOT EXISTS pg_stat_statements;" in result.out
+    skipped = [line for line in result.out.splitlines() if "skip  collector statements " in line]
+    assert skipped and "pg_stat_statements" in skipped[0]
 
 
 def test_settings_gaps_get_their_fix(capsys: pytest.CaptureFixture[str],
