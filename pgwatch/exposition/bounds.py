@@ -31,11 +31,14 @@ DEFAULT_BOUNDS: Mapping[str, Bound] = {
                  "tuples_deleted_total", "dead_tuples"),
         top_n=100, per_dimension=5, rank_from=("table_size", "total_bytes")),
     "table_size": Bound(identity=_TABLE, rank_by=("total_bytes",), top_n=100, per_dimension=0),
-    # Indexes by size, plus every kind of index worth acting on.
+    # Indexes by size (from index_size), plus the busiest; their flags by size, plus every
+    # index worth acting on (unused, invalid, duplicate, redundant).
     "indexes": Bound(
+        identity=(*_TABLE, "indexrelname"), rank_by=("scans_total", "blocks_read_total"),
+        top_n=100, per_dimension=10, rank_from=("index_size", "size_bytes")),
+    "index_flags": Bound(
         identity=(*_TABLE, "indexrelname"),
-        rank_by=("estimated_size_bytes", "scans_total", "blocks_read_total", "unused",
-                 "invalid", "duplicate", "redundant"),
+        rank_by=("estimated_size_bytes", "unused", "invalid", "duplicate", "redundant"),
         top_n=100, per_dimension=20),
     "index_size": Bound(identity=(*_TABLE, "indexrelname"), rank_by=("size_bytes",), top_n=100,
                         per_dimension=0),
@@ -50,6 +53,6 @@ def configured_bounds(statements_top_n: int, objects_top_n: int) -> dict[str, Bo
     """The defaults with the configured numbers of statements and of tables/indexes."""
     bounds = dict(DEFAULT_BOUNDS)
     bounds["statements"] = replace(bounds["statements"], top_n=statements_top_n)
-    for name in ("tables", "table_size", "indexes", "index_size"):
+    for name in ("tables", "table_size", "indexes", "index_size", "index_flags"):
         bounds[name] = replace(bounds[name], top_n=objects_top_n)
     return bounds

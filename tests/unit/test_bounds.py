@@ -28,4 +28,5 @@ def test_bound_fields_exist(collector: str) -> None:
 def test_configured_top_n() -> None:
     bounds = configured_bounds(statements_top_n=7, objects_top_n=9)
     assert bounds["statements"].top_n == 7
-    assert {bounds[n].top_n for n in ("tables", "table_size", "indexes", "index_size")} == {9}
+    names = ("tables", "table_size", "indexes", "index_size", "index_flags")
+    assert {bounds[n].top_n for n in names} == {9}
