@@ -1,41 +1,58 @@
--- PostgreSQL 16 adds last_seq_scan, last_idx_scan and n_tup_newpage_upd.
-SELECT s.schemaname::text AS schemaname,
-       s.relname::text AS relname,
-       s.seq_scan AS seq_scan_total,
-       s.seq_tup_read AS seq_tuples_read_total,
-       s.idx_scan AS idx_scan_total,
-       s.idx_tup_fetch AS idx_tuples_fetched_total,
-       s.n_tup_ins AS tuples_inserted_total,
-       s.n_tup_upd AS tuples_updated_total,
-       s.n_tup_del AS tuples_deleted_total,
-       s.n_tup_hot_upd AS tuples_hot_updated_total,
-       s.n_live_tup AS live_tuples,
-       s.n_dead_tup AS dead_tuples,
-       s.n_mod_since_analyze AS modified_since_analyze,
-       s.n_ins_since_vacuum AS inserted_since_vacuum,
-       extract(epoch FROM s.last_vacuum)::float8 AS last_vacuum_timestamp_seconds,
-       extract(epoch FROM s.last_autovacuum)::float8 AS last_autovacuum_timestamp_seconds,
-       extract(epoch FROM s.last_analyze)::float8 AS last_analyze_timestamp_seconds,
-       extract(epoch FROM s.last_autoanalyze)::float8 AS last_autoanalyze_timestamp_seconds,
-       s.vacuum_count AS vacuum_total,
-       s.autovacuum_count AS autovacuum_total,
-       s.analyze_count AS analyze_total,
-       s.autoanalyze_count AS autoanalyze_total,
-       pg_catalog.pg_stat_get_blocks_fetched(s.relid)
-           - pg_catalog.pg_stat_get_blocks_hit(s.relid) AS heap_blocks_read_total,
-       pg_catalog.pg_stat_get_blocks_hit(s.relid) AS heap_blocks_hit_total,
+-- PostgreSQL 16 adds the last sequential and index scan times and n_tup_newpage_upd.
+WITH idx AS (
+    SELECT i.indrelid,
+           sum(pg_catalog.pg_stat_get_numscans(i.indexrelid))::bigint AS idx_scan,
+           sum(pg_catalog.pg_stat_get_tuples_fetched(i.indexrelid))::bigint AS idx_tup_fetch,
+           max(pg_catalog.pg_stat_get_lastscan(i.indexrelid)) AS last_idx_scan
+      FROM pg_catalog.pg_index AS i
+     GROUP BY i.indrelid
+)
+SELECT n.nspname::text AS schemaname,
+       c.relname::text AS relname,
+       pg_catalog.pg_stat_get_numscans(c.oid) AS seq_scan_total,
+       pg_catalog.pg_stat_get_tuples_returned(c.oid) AS seq_tuples_read_total,
+       x.idx_scan AS idx_scan_total,
+       x.idx_tup_fetch + pg_catalog.pg_stat_get_tuples_fetched(c.oid) AS idx_tuples_fetched_total,
+       pg_catalog.pg_stat_get_tuples_inserted(c.oid) AS tuples_inserted_total,
+       pg_catalog.pg_stat_get_tuples_updated(c.oid) AS tuples_updated_total,
+       pg_catalog.pg_stat_get_tuples_deleted(c.oid) AS tuples_deleted_total,
+       pg_catalog.pg_stat_get_tuples_hot_updated(c.oid) AS tuples_hot_updated_total,
+       pg_catalog.pg_stat_get_live_tuples(c.oid) AS live_tuples,
+       pg_catalog.pg_stat_get_dead_tuples(c.oid) AS dead_tuples,
+       pg_catalog.pg_stat_get_mod_since_analyze(c.oid) AS modified_since_analyze,
+       pg_catalog.pg_stat_get_ins_since_vacuum(c.oid) AS inserted_since_vacuum,
+       extract(epoch FROM pg_catalog.pg_stat_get_last_vacuum_time(c.oid))::float8
+           AS last_vacuum_timestamp_seconds,
+       extract(epoch FROM pg_catalog.pg_stat_get_last_autovacuum_time(c.oid))::float8
+           AS last_autovacuum_timestamp_seconds,
+       extract(epoch FROM pg_catalog.pg_stat_get_last_analyze_time(c.oid))::float8
+           AS last_analyze_timestamp_seconds,
+       extract(epoch FROM pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid))::float8
+           AS last_autoanalyze_timestamp_seconds,
+       pg_catalog.pg_stat_get_vacuum_count(c.oid) AS vacuum_total,
+       pg_catalog.pg_stat_get_autovacuum_count(c.oid) AS autovacuum_total,
+       pg_catalog.pg_stat_get_analyze_count(c.oid) AS analyze_total,
+       pg_catalog.pg_stat_get_autoanalyze_count(c.oid) AS autoanalyze_total,
+       pg_catalog.pg_stat_get_blocks_fetched(c.oid)
+           - pg_catalog.pg_stat_get_blocks_hit(c.oid) AS heap_blocks_read_total,
+       pg_catalog.pg_stat_get_blocks_hit(c.oid) AS heap_blocks_hit_total,
        pg_catalog.pg_stat_get_blocks_fetched(c.reltoastrelid)
            - pg_catalog.pg_stat_get_blocks_hit(c.reltoastrelid) AS toast_blocks_read_total,
        pg_catalog.pg_stat_get_blocks_hit(c.reltoastrelid) AS toast_blocks_hit_total,
        pg_catalog.age(c.relfrozenxid) AS frozenxid_age,
        pg_catalog.mxid_age(c.relminmxid) AS minmxid_age,
-       pg_catalog.array_to_string(ARRAY(
-           SELECT o FROM pg_catalog.unnest(c.reloptions) AS o
-            WHERE o LIKE 'autovacuum%' OR o LIKE 'toast.autovacuum%'
-            ORDER BY o), ',') AS autovacuum_options,
-       s.n_tup_newpage_upd AS tuples_newpage_updated_total,
-       extract(epoch FROM s.last_seq_scan)::float8 AS last_seq_scan_timestamp_seconds,
-       extract(epoch FROM s.last_idx_scan)::float8 AS last_idx_scan_timestamp_seconds
-  FROM pg_catalog.pg_stat_user_tables AS s
-  JOIN pg_catalog.pg_class AS c ON c.oid = s.relid
+       CASE WHEN c.reloptions IS NULL THEN ''
+            ELSE pg_catalog.array_to_string(ARRAY(
+                     SELECT o FROM pg_catalog.unnest(c.reloptions) AS o
+                      WHERE o LIKE 'autovacuum%' OR o LIKE 'toast.autovacuum%'
+                      ORDER BY o), ',') END AS autovacuum_options,
+       pg_catalog.pg_stat_get_tuples_newpage_updated(c.oid) AS tuples_newpage_updated_total,
+       extract(epoch FROM pg_catalog.pg_stat_get_lastscan(c.oid))::float8
+           AS last_seq_scan_timestamp_seconds,
+       extract(epoch FROM x.last_idx_scan)::float8 AS last_idx_scan_timestamp_seconds
+  FROM pg_catalog.pg_class AS c
+  JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+  LEFT JOIN idx AS x ON x.indrelid = c.oid
  WHERE c.relkind IN ('r', 'm', 'p')
+   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+   AND n.nspname !~ '^pg_toast'
