@@ -10,6 +10,9 @@ from pgwatch.store.policy import StorePolicy
 from pgwatch.store.rollup import HOUR_S, RawSeries, hour_of, roll_up
 
 WATERMARK = "rolled_up_until"
+# An hour is rolled up once it ended this long ago, so that a slow collector run stamped
+# 09:59:58 and committed at 10:00:03 (or another instance sharing the store) still counts.
+GRACE_S = 300
 
 
 def apply_retention(backend: Backend, policy: StorePolicy, now: int) -> None:
@@ -28,7 +31,7 @@ def apply_retention(backend: Backend, policy: StorePolicy, now: int) -> None:
 
 def roll_up_complete_hours(backend: Backend, now: int) -> int:
     """Summarize the hours between the last roll-up and the current hour; the rows written."""
-    end = hour_of(now)
+    end = hour_of(now - GRACE_S)
     start = _start(backend)
     if start is None or start >= end:
         return 0
