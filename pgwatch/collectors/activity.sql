@@ -8,10 +8,10 @@ SELECT COALESCE(a.datname::text, '') AS datname,
        COALESCE(a.wait_event_type, '') AS wait_event_type,
        COALESCE(a.backend_type, '') AS backend_type,
        count(*) AS connections,
-       max(extract(epoch FROM now() - a.xact_start))::float8 AS oldest_xact_seconds,
-       max(extract(epoch FROM now() - a.query_start))
+       max(pg_catalog.date_part('epoch', now() - a.xact_start))::float8 AS oldest_xact_seconds,
+       max(pg_catalog.date_part('epoch', now() - a.query_start))
            FILTER (WHERE a.state = 'active')::float8 AS longest_query_seconds,
-       max(extract(epoch FROM now() - a.state_change))
+       max(pg_catalog.date_part('epoch', now() - a.state_change))
            FILTER (WHERE a.state LIKE 'idle in transaction%')::float8
            AS idle_in_transaction_seconds
   FROM pg_catalog.pg_stat_activity AS a

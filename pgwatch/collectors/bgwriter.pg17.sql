@@ -3,5 +3,5 @@
 SELECT b.buffers_clean AS buffers_clean_total,
        b.maxwritten_clean AS maxwritten_clean_total,
        b.buffers_alloc AS buffers_alloc_total,
-       extract(epoch FROM b.stats_reset)::float8 AS stats_reset_timestamp_seconds
+       pg_catalog.date_part('epoch', b.stats_reset) AS stats_reset_timestamp_seconds
   FROM pg_catalog.pg_stat_bgwriter AS b

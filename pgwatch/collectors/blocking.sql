@@ -5,7 +5,7 @@ SELECT a.pid::text AS pid,
        COALESCE(a.usename::text, '') AS usename,
        pg_catalog.left(COALESCE(a.application_name, ''), 64) AS application_name,
        pg_catalog.cardinality(b.pids) AS blockers,
-       extract(epoch FROM now() - a.state_change)::float8 AS waiting_seconds,
+       pg_catalog.date_part('epoch', now() - a.state_change) AS waiting_seconds,
        pg_catalog.array_to_string(b.pids, ',') AS blocking_pids,
        pg_catalog.left(a.query, 200) AS query
   FROM pg_catalog.pg_stat_activity AS a

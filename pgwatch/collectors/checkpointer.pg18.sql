@@ -9,5 +9,5 @@ SELECT c.num_timed AS checkpoints_timed_total,
        c.sync_time / 1000.0 AS sync_seconds_total,
        c.buffers_written AS buffers_written_total,
        c.slru_written AS slru_written_total,
-       extract(epoch FROM c.stats_reset)::float8 AS stats_reset_timestamp_seconds
+       pg_catalog.date_part('epoch', c.stats_reset) AS stats_reset_timestamp_seconds
   FROM pg_catalog.pg_stat_checkpointer AS c

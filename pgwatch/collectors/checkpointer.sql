@@ -4,5 +4,5 @@ SELECT b.checkpoints_timed AS checkpoints_timed_total,
        b.checkpoint_write_time / 1000.0 AS write_seconds_total,
        b.checkpoint_sync_time / 1000.0 AS sync_seconds_total,
        b.buffers_checkpoint AS buffers_written_total,
-       extract(epoch FROM b.stats_reset)::float8 AS stats_reset_timestamp_seconds
+       pg_catalog.date_part('epoch', b.stats_reset) AS stats_reset_timestamp_seconds
   FROM pg_catalog.pg_stat_bgwriter AS b

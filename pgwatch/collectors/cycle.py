@@ -24,6 +24,8 @@ from pgwatch.collectors.base import (
     Snapshot,
     TargetInfo,
 )
+from pgwatch.collectors import registry
+from pgwatch.collectors.pgbouncer import is_pgbouncer, pgbouncer_connect, probe_bouncer
 from pgwatch.db.probe import check_supported, probe
 from pgwatch.db.session import SessionSettings, configure, describe, explain, parse_dsn
 from pgwatch.errors import PgwatchError
@@ -116,9 +118,6 @@ def collect_dsn(dsn: str, names: Sequence[str] | None = None, *, timeout_ms: int
 
     Returns a description of the target (no secret in it) and the cycle's result.
     """
-    from pgwatch.collectors import registry
-    from pgwatch.collectors.pgbouncer import is_pgbouncer, pgbouncer_connect, probe_bouncer
-
     collectors = registry.create(names)
     parse_dsn(dsn, where)
     with pgbouncer_connect(dsn) as conn:

@@ -20,7 +20,7 @@ SELECT d.datname::text AS datname,
        d.temp_bytes::float8 AS temp_bytes_total,
        d.deadlocks AS deadlocks_total,
        d.checksum_failures AS checksum_failures_total,
-       extract(epoch FROM d.checksum_last_failure)::float8
+       pg_catalog.date_part('epoch', d.checksum_last_failure)
            AS checksum_last_failure_timestamp_seconds,
        d.blk_read_time / 1000.0 AS block_read_seconds_total,
        d.blk_write_time / 1000.0 AS block_write_seconds_total,
@@ -31,7 +31,7 @@ SELECT d.datname::text AS datname,
        d.sessions_abandoned AS sessions_abandoned_total,
        d.sessions_fatal AS sessions_fatal_total,
        d.sessions_killed AS sessions_killed_total,
-       extract(epoch FROM d.stats_reset)::float8 AS stats_reset_timestamp_seconds,
+       pg_catalog.date_part('epoch', d.stats_reset) AS stats_reset_timestamp_seconds,
        pg_catalog.age(db.datfrozenxid) AS frozenxid_age,
        pg_catalog.mxid_age(db.datminmxid) AS minmxid_age,
        c.confl_active_logicalslot AS conflicts_logical_slot_total

@@ -8,7 +8,7 @@ SELECT n.nspname::text AS schemaname,
        pg_catalog.pg_stat_get_blocks_fetched(i.indexrelid)
            - pg_catalog.pg_stat_get_blocks_hit(i.indexrelid) AS blocks_read_total,
        pg_catalog.pg_stat_get_blocks_hit(i.indexrelid) AS blocks_hit_total,
-       extract(epoch FROM pg_catalog.pg_stat_get_lastscan(i.indexrelid))::float8
+       pg_catalog.date_part('epoch', pg_catalog.pg_stat_get_lastscan(i.indexrelid))
            AS last_scan_timestamp_seconds
   FROM pg_catalog.pg_index AS i
   JOIN pg_catalog.pg_class AS c ON c.oid = i.indexrelid

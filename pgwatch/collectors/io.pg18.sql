@@ -19,5 +19,5 @@ SELECT i.backend_type::text AS backend_type,
        i.read_bytes::float8 AS read_bytes_total,
        i.write_bytes::float8 AS write_bytes_total,
        i.extend_bytes::float8 AS extend_bytes_total,
-       extract(epoch FROM i.stats_reset)::float8 AS stats_reset_timestamp_seconds
+       pg_catalog.date_part('epoch', i.stats_reset) AS stats_reset_timestamp_seconds
   FROM pg_catalog.pg_stat_io AS i

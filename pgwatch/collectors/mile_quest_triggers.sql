@@ -10,6 +10,6 @@ SELECT l.trigger_name AS trigger_name,
            / 1000.0)::float8 AS mean_seconds_last_hour,
        (max(l.duration_ms) FILTER (WHERE l.logged_at > now() - interval '1 hour')
            / 1000.0)::float8 AS max_seconds_last_hour,
-       extract(epoch FROM max(l.logged_at))::float8 AS last_logged_timestamp_seconds
+       pg_catalog.date_part('epoch', max(l.logged_at)) AS last_logged_timestamp_seconds
   FROM public.trigger_performance_log AS l
  GROUP BY l.trigger_name, l.table_name, l.operation

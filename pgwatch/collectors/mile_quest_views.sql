@@ -19,10 +19,10 @@ SELECT v.matviewname::text AS view_name,
        COALESCE(t.seconds, 0)::float8 AS refresh_seconds_total,
        (last.duration_ms / 1000.0)::float8 AS last_refresh_seconds,
        last.success AS last_refresh_success,
-       extract(epoch FROM last.finished_at)::float8 AS last_refresh_timestamp_seconds,
-       extract(epoch FROM t.last_success)::float8 AS last_success_timestamp_seconds,
-       extract(epoch FROM now() - t.last_success)::float8 AS staleness_seconds,
-       extract(epoch FROM now() - q.requested_at)::float8 AS pending_request_seconds,
+       pg_catalog.date_part('epoch', last.finished_at) AS last_refresh_timestamp_seconds,
+       pg_catalog.date_part('epoch', t.last_success) AS last_success_timestamp_seconds,
+       pg_catalog.date_part('epoch', now() - t.last_success) AS staleness_seconds,
+       pg_catalog.date_part('epoch', now() - q.requested_at) AS pending_request_seconds,
        v.ispopulated AS populated
   FROM pg_catalog.pg_matviews AS v
   LEFT JOIN last ON last.view_name = v.matviewname

@@ -13,9 +13,9 @@ SELECT r.pid::text AS pid,
        pg_catalog.pg_wal_lsn_diff(cur.lsn, r.write_lsn)::float8 AS write_lag_bytes,
        pg_catalog.pg_wal_lsn_diff(cur.lsn, r.flush_lsn)::float8 AS flush_lag_bytes,
        pg_catalog.pg_wal_lsn_diff(cur.lsn, r.replay_lsn)::float8 AS replay_lag_bytes,
-       extract(epoch FROM r.write_lag)::float8 AS write_lag_seconds,
-       extract(epoch FROM r.flush_lag)::float8 AS flush_lag_seconds,
-       extract(epoch FROM r.replay_lag)::float8 AS replay_lag_seconds,
-       extract(epoch FROM now() - r.reply_time)::float8 AS reply_age_seconds
+       pg_catalog.date_part('epoch', r.write_lag) AS write_lag_seconds,
+       pg_catalog.date_part('epoch', r.flush_lag) AS flush_lag_seconds,
+       pg_catalog.date_part('epoch', r.replay_lag) AS replay_lag_seconds,
+       pg_catalog.date_part('epoch', now() - r.reply_time) AS reply_age_seconds
   FROM pg_catalog.pg_stat_replication AS r
  CROSS JOIN cur

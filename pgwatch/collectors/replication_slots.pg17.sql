@@ -17,7 +17,7 @@ SELECT s.slot_name::text AS slot_name,
        pg_catalog.age(s.catalog_xmin) AS catalog_xmin_age,
        COALESCE(s.wal_status, '') AS wal_status,
        s.conflicting,
-       extract(epoch FROM s.inactive_since)::float8 AS inactive_since_timestamp_seconds,
+       pg_catalog.date_part('epoch', s.inactive_since) AS inactive_since_timestamp_seconds,
        s.invalidation_reason
   FROM pg_catalog.pg_replication_slots AS s
  CROSS JOIN cur

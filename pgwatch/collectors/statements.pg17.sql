@@ -46,8 +46,8 @@ SELECT s.queryid::text AS queryid,
        s.jit_emission_time / 1000.0 AS jit_emission_seconds_total,
        s.jit_deform_count AS jit_deform_total,
        s.jit_deform_time / 1000.0 AS jit_deform_seconds_total,
-       extract(epoch FROM s.stats_since)::float8 AS stats_since_timestamp_seconds,
-       extract(epoch FROM s.minmax_stats_since)::float8 AS minmax_stats_since_timestamp_seconds
+       pg_catalog.date_part('epoch', s.stats_since) AS stats_since_timestamp_seconds,
+       pg_catalog.date_part('epoch', s.minmax_stats_since) AS minmax_stats_since_timestamp_seconds
   FROM {pgss}(false) AS s
   LEFT JOIN pg_catalog.pg_database AS d ON d.oid = s.dbid
   LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = s.userid

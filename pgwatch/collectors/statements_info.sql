@@ -1,4 +1,4 @@
 -- pg_stat_statements_info (1.9+): entries evicted, and when the statistics were last reset.
 SELECT i.dealloc AS dealloc_total,
-       extract(epoch FROM i.stats_reset)::float8 AS stats_reset_timestamp_seconds
+       pg_catalog.date_part('epoch', i.stats_reset) AS stats_reset_timestamp_seconds
   FROM {info} AS i

@@ -21,13 +21,13 @@ SELECT n.nspname::text AS schemaname,
        pg_catalog.pg_stat_get_dead_tuples(c.oid) AS dead_tuples,
        pg_catalog.pg_stat_get_mod_since_analyze(c.oid) AS modified_since_analyze,
        pg_catalog.pg_stat_get_ins_since_vacuum(c.oid) AS inserted_since_vacuum,
-       extract(epoch FROM pg_catalog.pg_stat_get_last_vacuum_time(c.oid))::float8
+       pg_catalog.date_part('epoch', pg_catalog.pg_stat_get_last_vacuum_time(c.oid))
            AS last_vacuum_timestamp_seconds,
-       extract(epoch FROM pg_catalog.pg_stat_get_last_autovacuum_time(c.oid))::float8
+       pg_catalog.date_part('epoch', pg_catalog.pg_stat_get_last_autovacuum_time(c.oid))
            AS last_autovacuum_timestamp_seconds,
-       extract(epoch FROM pg_catalog.pg_stat_get_last_analyze_time(c.oid))::float8
+       pg_catalog.date_part('epoch', pg_catalog.pg_stat_get_last_analyze_time(c.oid))
            AS last_analyze_timestamp_seconds,
-       extract(epoch FROM pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid))::float8
+       pg_catalog.date_part('epoch', pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid))
            AS last_autoanalyze_timestamp_seconds,
        pg_catalog.pg_stat_get_vacuum_count(c.oid) AS vacuum_total,
        pg_catalog.pg_stat_get_autovacuum_count(c.oid) AS autovacuum_total,
@@ -47,9 +47,9 @@ SELECT n.nspname::text AS schemaname,
                       WHERE o LIKE 'autovacuum%' OR o LIKE 'toast.autovacuum%'
                       ORDER BY o), ',') END AS autovacuum_options,
        pg_catalog.pg_stat_get_tuples_newpage_updated(c.oid) AS tuples_newpage_updated_total,
-       extract(epoch FROM pg_catalog.pg_stat_get_lastscan(c.oid))::float8
+       pg_catalog.date_part('epoch', pg_catalog.pg_stat_get_lastscan(c.oid))
            AS last_seq_scan_timestamp_seconds,
-       extract(epoch FROM x.last_idx_scan)::float8 AS last_idx_scan_timestamp_seconds,
+       pg_catalog.date_part('epoch', x.last_idx_scan) AS last_idx_scan_timestamp_seconds,
        pg_catalog.pg_stat_get_total_vacuum_time(c.oid) / 1000.0 AS vacuum_seconds_total,
        pg_catalog.pg_stat_get_total_autovacuum_time(c.oid) / 1000.0 AS autovacuum_seconds_total,
        pg_catalog.pg_stat_get_total_analyze_time(c.oid) / 1000.0 AS analyze_seconds_total,

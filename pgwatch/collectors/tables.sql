@@ -22,13 +22,13 @@ SELECT n.nspname::text AS schemaname,
        pg_catalog.pg_stat_get_dead_tuples(c.oid) AS dead_tuples,
        pg_catalog.pg_stat_get_mod_since_analyze(c.oid) AS modified_since_analyze,
        pg_catalog.pg_stat_get_ins_since_vacuum(c.oid) AS inserted_since_vacuum,
-       extract(epoch FROM pg_catalog.pg_stat_get_last_vacuum_time(c.oid))::float8
+       pg_catalog.date_part('epoch', pg_catalog.pg_stat_get_last_vacuum_time(c.oid))
            AS last_vacuum_timestamp_seconds,
-       extract(epoch FROM pg_catalog.pg_stat_get_last_autovacuum_time(c.oid))::float8
+       pg_catalog.date_part('epoch', pg_catalog.pg_stat_get_last_autovacuum_time(c.oid))
            AS last_autovacuum_timestamp_seconds,
-       extract(epoch FROM pg_catalog.pg_stat_get_last_analyze_time(c.oid))::float8
+       pg_catalog.date_part('epoch', pg_catalog.pg_stat_get_last_analyze_time(c.oid))
            AS last_analyze_timestamp_seconds,
-       extract(epoch FROM pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid))::float8
+       pg_catalog.date_part('epoch', pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid))
            AS last_autoanalyze_timestamp_seconds,
        pg_catalog.pg_stat_get_vacuum_count(c.oid) AS vacuum_total,
        pg_catalog.pg_stat_get_autovacuum_count(c.oid) AS autovacuum_total,

@@ -7,5 +7,5 @@ SELECT w.wal_records AS records_total,
        w.wal_sync AS syncs_total,
        w.wal_write_time / 1000.0 AS write_seconds_total,
        w.wal_sync_time / 1000.0 AS sync_seconds_total,
-       extract(epoch FROM w.stats_reset)::float8 AS stats_reset_timestamp_seconds
+       pg_catalog.date_part('epoch', w.stats_reset) AS stats_reset_timestamp_seconds
   FROM pg_catalog.pg_stat_wal AS w

@@ -8,7 +8,7 @@ SELECT COALESCE(w.status, '') AS status,
        pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_last_wal_receive_lsn(),
                                   pg_catalog.pg_last_wal_replay_lsn())::float8
            AS replay_lag_bytes,
-       extract(epoch FROM now() - w.last_msg_receipt_time)::float8 AS last_message_age_seconds,
-       extract(epoch FROM now() - pg_catalog.pg_last_xact_replay_timestamp())::float8
+       pg_catalog.date_part('epoch', now() - w.last_msg_receipt_time) AS last_message_age_seconds,
+       pg_catalog.date_part('epoch', now() - pg_catalog.pg_last_xact_replay_timestamp())
            AS replay_delay_seconds
   FROM pg_catalog.pg_stat_wal_receiver AS w

@@ -211,20 +211,22 @@ def test_blocked_session_locks_and_activity(pg_dsn: str) -> None:
     with blocked_session(pg_dsn) as holder_pid:
         def blocked() -> Any:
             result = cycle(pg_dsn, ["blocking", "locks", "activity"])
-            return result if snapshot(result, "blocking").rows else None
+            mine = [r for r in snapshot(result, "blocking").rows
+                    if "public.locked" in (r.query or "")]
+            return (result, mine[0]) if mine else None
 
-        result = wait_for(blocked)
-        assert result is not None, "the waiting session never showed as blocked"
-        waiting = snapshot(result, "blocking").rows[0]
-        assert str(holder_pid) in waiting.blocking_pids.split(",")
-        assert waiting.blockers == 1 and "public.locked" in (waiting.query or "")
+        found = wait_for(blocked)
+        assert found is not None, "the waiting session never showed as blocked"
+        result, waiting = found
+        assert str(holder_pid) in waiting.blocking_pids.split(","), waiting
+        assert waiting.blockers == 1, waiting
         locks = snapshot(result, "locks").rows
-        assert any(r.mode == "AccessExclusiveLock" and r.granted for r in locks)
-        assert any(r.mode == "AccessShareLock" and not r.granted for r in locks)
+        assert any(r.mode == "AccessExclusiveLock" and r.granted for r in locks), locks
+        assert any(r.mode == "AccessShareLock" and not r.granted for r in locks), locks
         groups = snapshot(result, "activity").rows
-        assert any(r.wait_event_type == "Lock" and r.connections == 1 for r in groups)
+        assert any(r.wait_event_type == "Lock" and r.connections >= 1 for r in groups), groups
         assert any(r.state == "idle in transaction" and r.idle_in_transaction_seconds
-                   is not None for r in groups)
+                   is not None for r in groups), groups
 
 
 def test_replication_slot_retains_wal(pg_dsn: str) -> None:
