@@ -25,7 +25,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pgwatch.collectors.base import Snapshot, counter, gauge, label, text
+from pgwatch.collectors import registry
+from pgwatch.collectors.base import Kind, Snapshot, counter, fields_of, gauge, label, text
 from pgwatch.store import StorePolicy
 from pgwatch.store.sqlite import SQLiteStore
 
@@ -44,36 +45,65 @@ class Shape:
     counters: int
     gauges: int
     zero_counters: int = 0      # counters a real server leaves at 0 (JIT, local, temp ...)
-    text_chars: int = 0         # a text sent on the first cycle only (query text)
+    text_chars: int = 0         # the length of the row's one simulated text
+    text_once: bool = False     # sent on the first cycle only (query text)
     marker: str = ""            # a stats-reset marker field
 
 
-SHAPES = (
-    Shape("statements", 60, 10_000, ("queryid", "datname", "usename", "toplevel"), 37, 9,
-          zero_counters=18, text_chars=400, marker="stats_since_timestamp_seconds"),
-    Shape("statements_info", 60, 1, (), 1, 0, marker="stats_reset_timestamp_seconds"),
-    Shape("tables", 60, 10_000, ("schemaname", "relname"), 21, 12, zero_counters=6),
-    Shape("table_size", 300, 10_000, ("schemaname", "relname"), 0, 4),
-    Shape("indexes", 60, 20_000, ("schemaname", "relname", "indexrelname"), 5, 4),
-    Shape("database", 30, 1, ("datname",), 31, 4, zero_counters=12,
-          marker="stats_reset_timestamp_seconds"),
-    Shape("database_size", 300, 1, ("datname",), 0, 1),
-    Shape("bgwriter", 60, 1, (), 5, 1),
-    Shape("checkpointer", 60, 1, (), 10, 1),
-    Shape("wal", 60, 1, (), 8, 1),
-    Shape("io", 60, 30, ("backend_type", "object", "context"), 16, 1, zero_counters=6),
-)
+# Rows per collector on the target, and what real servers leave at zero: 10,000 tables
+# with 2 indexes each, 10,000 statements, one database, a busy primary with 2 replicas.
+SCENARIO: dict[str, dict[str, Any]] = {
+    "statements": {"rows": 10_000, "zero_counters": 18, "text_chars": 400, "text_once": True},
+    "statements_info": {"rows": 1},
+    "tables": {"rows": 10_000, "zero_counters": 6},
+    "table_size": {"rows": 10_000},
+    "indexes": {"rows": 20_000},
+    "index_flags": {"rows": 20_000, "text_chars": 80},
+    "index_size": {"rows": 20_000},
+    "bloat": {"rows": 30_000},
+    "database": {"rows": 1, "zero_counters": 12},
+    "database_size": {"rows": 1},
+    "bgwriter": {"rows": 1}, "checkpointer": {"rows": 1}, "wal": {"rows": 1},
+    "io": {"rows": 30, "zero_counters": 6},
+    "vacuum_progress": {"rows": 3}, "wraparound": {"rows": 10}, "autovacuum": {"rows": 1},
+    "activity": {"rows": 12}, "connections": {"rows": 1}, "locks": {"rows": 12},
+    "replication": {"rows": 2}, "replication_slots": {"rows": 2},
+    "settings": {"rows": 350, "text_chars": 20},
+    "mile_quest_views": {"rows": 5}, "mile_quest_triggers": {"rows": 10},
+}
+
+
+def shapes() -> tuple[Shape, ...]:
+    """The shape of every collector pgwatch has, at this target's row counts."""
+    policy = StorePolicy()
+    found = []
+    for collector in registry.create(None):
+        scenario = SCENARIO.get(collector.name)
+        if scenario is None:
+            continue  # nothing to read on this target (PgBouncer, a standby, pgstattuple)
+        specs = fields_of(collector.row_type)
+        markers = [s.name for s in specs if policy.is_reset_field(s.name)]
+        numbers = [s for s in specs if s.kind in (Kind.COUNTER, Kind.GAUGE)
+                   and s.name not in markers]
+        found.append(Shape(
+            collector.name, int(collector.default_interval_s), scenario["rows"],
+            tuple(s.name for s in specs if s.kind is Kind.LABEL),
+            sum(s.kind is Kind.COUNTER for s in numbers),
+            sum(s.kind is Kind.GAUGE for s in numbers),
+            scenario.get("zero_counters", 0), scenario.get("text_chars", 0),
+            scenario.get("text_once", False), markers[0] if markers else ""))
+    return tuple(found)
 
 
 def row_type(shape: Shape) -> type[Any]:
-    """A frozen row dataclass declared like a collector's."""
+    """A frozen row dataclass declared like the collector's."""
     fields: list[tuple[str, type[Any], Any]] = [(n, str, label(n)) for n in shape.labels]
     fields += [(f"c{i}_total", float, counter(f"counter {i}")) for i in range(shape.counters)]
     fields += [(f"g{i}", float, gauge(f"gauge {i}")) for i in range(shape.gauges)]
     if shape.marker:
         fields.append((shape.marker, float, gauge("stats reset", "seconds")))
     if shape.text_chars:
-        fields.append(("query", str | None, text("query text")))  # type: ignore[arg-type]
+        fields.append(("query", str | None, text("a text")))  # type: ignore[arg-type]
     return dataclasses.make_dataclass(f"{shape.name.title()}Row", fields, frozen=True,
                                       slots=True)
 
@@ -97,7 +127,7 @@ class Simulated:
         if self.shape.marker:
             values[self.shape.marker] = START.timestamp() - 86_400
         if self.shape.text_chars:
-            values["query"] = f"SELECT /* {rank} */ " + "x, " * (self.shape.text_chars // 3)
+            values["query"] = f"/* {rank} */ " + "x, " * (self.shape.text_chars // 3)
         return self.type(**values)
 
     def advance(self) -> tuple[Any, ...]:
@@ -107,12 +137,12 @@ class Simulated:
             rank = position + 1
             if self.rng.random() < 50 / rank:
                 self.rows[position] = dataclasses.replace(row, **self._changes(row, rank))
-            elif self.shape.text_chars and row.query is not None:
+            elif self.shape.text_once and row.query is not None:
                 self.rows[position] = dataclasses.replace(row, query=None)  # text sent once
         return current
 
     def _changes(self, row: Any, rank: int) -> dict[str, Any]:
-        changes: dict[str, Any] = {"query": None} if self.shape.text_chars else {}
+        changes: dict[str, Any] = {"query": None} if self.shape.text_once else {}
         for i in range(self.shape.zero_counters, self.shape.counters):
             name = f"c{i}_total"
             changes[name] = getattr(row, name) + self.rng.randrange(1, 2 + 10_000 // rank)
@@ -124,11 +154,11 @@ class Simulated:
 def simulate(path: Path, days: float, policy: StorePolicy, seed: int) -> None:
     """Write ``days`` of simulated cycles, then print what the store holds."""
     rng = random.Random(seed)
-    collectors = [Simulated(shape, rng) for shape in SHAPES]
+    collectors = [Simulated(shape, rng) for shape in shapes()]
     store = SQLiteStore(path, policy)
-    step = min(s.interval_s for s in SHAPES)
+    step = min(s.shape.interval_s for s in collectors)
     began, writes, snapshots = time.perf_counter(), 0.0, 0
-    hourly: dict[int, int] = {}
+    hourly: dict[int, tuple[int, int]] = {}
     for tick in range(0, int(days * 86_400), step):
         now = START + timedelta(seconds=tick)
         for sim in collectors:
@@ -140,12 +170,13 @@ def simulate(path: Path, days: float, policy: StorePolicy, seed: int) -> None:
                 snapshots += 1
         if tick % 3_600 == 3_600 - step:
             store.retention(now + timedelta(seconds=step))
-            hourly[(tick + step) // 3_600] = store.size_bytes()
-            _progress(tick + step, hourly[(tick + step) // 3_600], time.perf_counter() - began)
+            hour = (tick + step) // 3_600
+            hourly[hour] = (store.size_bytes(), _table_bytes(path, "snapshots"))
+            _progress(tick + step, hourly[hour][0], time.perf_counter() - began)
     store.retention(START + timedelta(days=days))
     store.close()
     _report(path, days, snapshots, writes, time.perf_counter() - began)
-    _extrapolate(hourly)
+    _extrapolate(hourly, policy.object_snapshot_interval_s // 3_600)
 
 
 def _progress(elapsed_s: int, size: int, wall: float) -> None:
@@ -175,22 +206,33 @@ def _report(path: Path, days: float, snapshots: int, writes: float, wall: float)
           f"{dict(rows)['samples'] / samples:.1f} bytes per sample")
 
 
-def _extrapolate(hourly: dict[int, int]) -> None:
-    """A week: what was measured, plus the steady growth after the first 6 hours.
+def _table_bytes(path: Path, table: str) -> int:
+    with sqlite3.connect(path) as conn:
+        found = conn.execute("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name = ?",
+                             (table,)).fetchone()
+    return int(found[0])
 
-    The first 6 hours carry the one-time costs (query texts, the series dictionary); per-object
-    snapshots come every 6 hours, so the growth is measured over whole 6-hour periods.
+
+def _extrapolate(hourly: dict[int, tuple[int, int]], snapshot_every_h: int) -> None:
+    """A week: what was measured, the steady growth after 6 hours, the snapshot sets to come.
+
+    The first 6 hours carry the one-time costs (query texts, the series dictionary). The
+    per-object snapshots come in sets every ``snapshot_every_h`` hours (the first at 0 h):
+    their growth is counted per set, the rest per hour.
     """
     last = max(hourly, default=0)
-    periods = (last - 6) // 6
-    if periods < 1 or last >= 7 * 24:
+    if last < 12 or 6 not in hourly:
         return
-    end = 6 + 6 * periods
-    per_hour = (hourly[end] - hourly[6]) / (end - 6)
-    week = hourly[last] + per_hour * (7 * 24 - last)
-    print(f"steady growth over hours 6-{end}: {per_hour * 24 / MB:.1f} MB a day; "
-          f"a week: {hourly[last] / MB:.1f} MB measured + {7 * 24 - last} h at that rate "
-          f"= {week / MB:.1f} MB")
+    (start_total, start_sets), (end_total, end_sets) = hourly[6], hourly[last]
+    per_hour = ((end_total - end_sets) - (start_total - start_sets)) / (last - 6)
+    sets_written = (last - 1) // snapshot_every_h + 1
+    per_set = end_sets / sets_written
+    sets_to_come = (7 * 24 - 1) // snapshot_every_h + 1 - sets_written
+    week = end_total + per_hour * (7 * 24 - last) + per_set * sets_to_come
+    print(f"steady growth over hours 6-{last}: {per_hour * 24 / MB:.1f} MB a day without the "
+          f"per-object snapshots; {per_set / MB:.1f} MB per snapshot set")
+    print(f"a week: {end_total / MB:.1f} MB measured + {7 * 24 - last} h at that rate + "
+          f"{sets_to_come} more snapshot sets = {week / MB:.1f} MB")
 
 
 def main() -> None:

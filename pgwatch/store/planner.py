@@ -58,6 +58,7 @@ class CollectorState:
     last_object_write: int | None = None
     last_snapshot_write: int | None = None
     texts: TextMemory = field(default_factory=dict)
+    last_sample_write: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +94,12 @@ class Planner:
         # Totals accumulate at every snapshot so that they stay continuous; they are written
         # only where per-object series are partial (small collectors have every object).
         totals = _accumulate(layout, read, state.totals)
-        if self.policy.aggregates and len(read.keys) > self.policy.small_collector_rows:
+        sampled = _due(state.last_sample_write, ts, self.policy.min_sample_interval_s)
+        large = len(read.keys) > self.policy.small_collector_rows
+        if sampled and self.policy.aggregates and large:
             objects.append(_aggregate_write(layout, read, totals))
-        chosen, object_due = self._choose(layout, read, state, ts)
-        small = len(read.keys) <= self.policy.small_collector_rows
-        objects.extend(_object_write(layout, read.keys[i], read.values[i], keep_zeros=small)
+        chosen, object_due = self._choose(layout, read, state, ts) if sampled else ([], False)
+        objects.extend(_object_write(layout, read.keys[i], read.values[i], keep_zeros=not large)
                        for i in chosen)
         current = set(read.keys)
         gone = tuple(key for key in state.persisted if key not in current)
@@ -110,7 +112,8 @@ class Planner:
         new_state = CollectorState(
             dict(zip(read.keys, read.values, strict=True)), frozenset(persisted), totals,
             ts if object_due else state.last_object_write,
-            ts if encoded is not None else state.last_snapshot_write, texts)
+            ts if encoded is not None else state.last_snapshot_write, texts,
+            ts if sampled else state.last_sample_write)
         plan = WritePlan(snapshot.target, snapshot.collector, ts,
                          tuple(o for o in objects if o.samples), gone, encoded, new_texts)
         return plan, new_state

@@ -11,11 +11,13 @@ DAY_S = 86_400
 class StorePolicy:
     """How much history to keep; every size is per (target, collector).
 
+    - No series is written more often than once per ``min_sample_interval_s``, whatever
+      the collector's interval (activity, locks and replication run every 15 s).
     - A collector returning at most ``small_collector_rows`` rows writes every object's
-      series at every snapshot (databases, replicas, WAL, ...).
+      series (databases, replicas, WAL, ...).
     - A larger collector writes aggregates (per field: the sum over all objects, and the
-      object count, labelled ``aggregate="sum"``) at every snapshot, so rules read a
-      full-resolution view of it, and per-object series for at most ``top_n`` objects,
+      object count, labelled ``aggregate="sum"``) with every sample, so rules read a
+      view of all of it, and per-object series for at most ``top_n`` objects,
       ranked by a union over all its counters of the activity since the previous
       snapshot, at most once per ``object_series_interval_s``.
     - Every object's full row (labels, numbers, texts) is kept as a compressed per-object
@@ -26,10 +28,11 @@ class StorePolicy:
     rollup_retention_s: int = 90 * DAY_S
     snapshot_retention_s: int = 7 * DAY_S
     event_retention_s: int = 90 * DAY_S
-    top_n: int = 25
+    top_n: int = 20
     small_collector_rows: int = 10
-    object_series_interval_s: int = 300
-    object_snapshot_interval_s: int = 6 * 3_600
+    min_sample_interval_s: int = 60
+    object_series_interval_s: int = 600
+    object_snapshot_interval_s: int = 12 * 3_600
     aggregates: bool = True
     reset_fields: tuple[str, ...] = ("stats_reset", "stats_since")
     text_dedup_min_chars: int = 64

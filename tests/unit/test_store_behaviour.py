@@ -145,7 +145,7 @@ def test_top_n_is_a_union_over_every_counter(open_store: OpenStore) -> None:
 
 def test_large_collectors_write_objects_at_their_slower_cadence(open_store: OpenStore) -> None:
     store = open_store(StorePolicy(top_n=5, small_collector_rows=2,
-                                   object_series_interval_s=300))
+                                   object_series_interval_s=300))  # every 5 minutes
     for minute in range(11):
         store.write(snap(minute, *(stmt(q, calls=(minute + 1) * q) for q in range(1, 9))))
     [one] = store.series("pgwatch_statements_calls_total", {"queryid": "8"}, at(0), at(20))
@@ -310,3 +310,12 @@ def test_an_empty_snapshot_ends_every_series_of_the_collector(store: SqlStore) -
         .points == ()
     latest = store.latest("prod", "database")
     assert latest is not None and len(latest.rows) == 1
+
+
+def test_no_series_is_written_more_often_than_the_minimum_interval(store: SqlStore) -> None:
+    for step in range(9):                                 # a collector every 15 seconds
+        store.write(snap(step / 4, db(step * 10)))
+    [series] = store.series("pgwatch_database_xact_commit_total", {}, at(0), at(3))
+    assert [p.value for p in series.points] == [0, 40, 80]
+    [rate] = store.series("pgwatch_database_xact_commit_total", {}, at(0), at(3), rate=True)
+    assert [p.value for p in rate.points] == [40 / 60, 40 / 60]
