@@ -18,7 +18,8 @@ def test_every_collector_snapshot_is_stored_and_read_back(pg_dsn: str, tmp_path:
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute("CREATE TABLE runs (id int PRIMARY KEY, km numeric)")
         conn.execute("INSERT INTO runs SELECT g, g FROM generate_series(1, 100) AS g")
-    store = SQLiteStore(tmp_path / "history.db", StorePolicy(top_n=5))
+    # Two cycles a second apart: a minimum interval of 1 s lets both be written.
+    store = SQLiteStore(tmp_path / "history.db", StorePolicy(top_n=5, min_sample_interval_s=1))
     _, first = collect_dsn(pg_dsn)
     assert first.snapshots and not first.errors
     for snapshot in first.snapshots:
