@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import psycopg
 
+from pgwatch.collectors import registry
 from pgwatch.collectors.base import (
     BouncerInfo,
     Collector,
@@ -24,7 +25,6 @@ from pgwatch.collectors.base import (
     Snapshot,
     TargetInfo,
 )
-from pgwatch.collectors import registry
 from pgwatch.collectors.pgbouncer import is_pgbouncer, pgbouncer_connect, probe_bouncer
 from pgwatch.db.probe import check_supported, probe
 from pgwatch.db.session import SessionSettings, configure, describe, explain, parse_dsn
