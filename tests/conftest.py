@@ -11,9 +11,17 @@ from tests.servers import PgServer, requested_versions, start_server
 _servers: dict[str, PgServer] = {}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "one_version: the behaviour does not depend on the server version; run "
+        "against the newest requested version only")
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "pg_server" in metafunc.fixturenames:
         labels = requested_versions()
+        if metafunc.definition.get_closest_marker("one_version"):
+            labels = labels[-1:]
         metafunc.parametrize("pg_server", labels, indirect=True, scope="session",
                              ids=[f"pg{label}" for label in labels])
 

@@ -22,6 +22,9 @@ from pgwatch.embedded import EmbeddedPostgres
 from pgwatch.store import open_store
 from tests.servers import PgServer
 
+# The daemon is the same on every version; the collectors it runs are tested on each.
+pytestmark = pytest.mark.one_version
+
 KINDS: dict[str, type] = {"database": DatabaseCollector, "tables": TablesCollector,
                           "table_size": TableSizeCollector}
 CATALOG = Catalog(names=tuple(KINDS), create=lambda name, _options: KINDS[name]())

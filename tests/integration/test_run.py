@@ -20,6 +20,8 @@ from psycopg.conninfo import conninfo_to_dict
 from pgwatch.store import open_store
 
 PROMTOOL = "/usr/bin/promtool"
+# The daemon's process behaviour is the same on every version; collectors are tested on each.
+pytestmark = pytest.mark.one_version
 
 
 def free_port() -> int:
