@@ -202,24 +202,27 @@ CONNECTIONS = Dashboard("pgwatch-connections", "PostgreSQL connections and pool"
     _p("Locks", "Locks held or awaited, by mode.", "short",
        _q(f"sum by (target, mode, granted) (pgwatch_locks_locks{{{T}}})",
           "{{target}} {{mode}} granted={{granted}}")),
-    _p("PgBouncer clients", "Clients active and waiting for a server connection, by pool.",
+    _p("PgBouncer clients", "Clients active and waiting for a server connection, by pool "
+       "(targets with a pgbouncer.dsn).",
        "short",
        _q(f"sum by (target, database) (pgwatch_pgbouncer_pools_clients_active{{{T}}})",
           "{{target}} {{database}} active"),
        _q(f"sum by (target, database) (pgwatch_pgbouncer_pools_clients_waiting{{{T}}})",
-          "{{target}} {{database}} waiting"), rare="only for targets with a pgbouncer.dsn"),
-    _p("PgBouncer servers", "Server connections active and idle, by pool.", "short",
+          "{{target}} {{database}} waiting")),
+    _p("PgBouncer servers", "Server connections active and idle, by pool (targets with a "
+       "pgbouncer.dsn).", "short",
        _q(f"sum by (target, database) (pgwatch_pgbouncer_pools_servers_active{{{T}}})",
           "{{target}} {{database}} active"),
        _q(f"sum by (target, database) (pgwatch_pgbouncer_pools_servers_idle{{{T}}})",
-          "{{target}} {{database}} idle"), rare="only for targets with a pgbouncer.dsn"),
-    _p("PgBouncer wait", "Longest wait of a client for a server connection.", "s",
+          "{{target}} {{database}} idle")),
+    _p("PgBouncer wait", "Longest wait of a client for a server connection (targets with "
+       "a pgbouncer.dsn).", "s",
        _q(f"max by (target, database) (pgwatch_pgbouncer_pools_max_wait_seconds{{{T}}})",
-          "{{target}} {{database}}"), rare="only for targets with a pgbouncer.dsn"),
-    _p("PgBouncer query time", "Average query and transaction time through the pooler.", "s",
+          "{{target}} {{database}}")),
+    _p("PgBouncer query time", "Average query and transaction time through the pooler "
+       "(targets with a pgbouncer.dsn).", "s",
        _q(f"pgwatch_pgbouncer_stats_avg_query_seconds{{{T}}}", "{{target}} {{database}} query"),
-       _q(f"pgwatch_pgbouncer_stats_avg_xact_seconds{{{T}}}", "{{target}} {{database}} xact"),
-       rare="only for targets with a pgbouncer.dsn"),
+       _q(f"pgwatch_pgbouncer_stats_avg_xact_seconds{{{T}}}", "{{target}} {{database}} xact")),
 ))
 
 MILE_QUEST = Dashboard("pgwatch-mile-quest", "Mile Quest migrations",

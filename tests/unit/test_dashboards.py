@@ -68,6 +68,13 @@ def test_every_panel_has_unit_description_and_variables(path: Path) -> None:
         assert panel["datasource"]["uid"] == "${datasource}"
 
 
+def test_rare_panels_say_so_in_their_description() -> None:
+    for dashboard in DASHBOARDS:
+        rendered = json.loads((FOLDER / f"{dashboard.uid[8:]}.json").read_text())["panels"]
+        for panel, shown in zip(dashboard.panels, rendered, strict=True):
+            assert (f"Rare: {panel.rare}." in shown["description"]) == bool(panel.rare)
+
+
 def test_panels_do_not_overlap() -> None:
     for dashboard in DASHBOARDS:
         cells: set[tuple[int, int]] = set()
