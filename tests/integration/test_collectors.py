@@ -258,7 +258,11 @@ def test_second_cycle_reads_no_query_text(pg_dsn: str) -> None:
         assert any("public.walks" in t for t in texts)
         second = collect_once(conn, server, collectors)
         assert statements.text_fetches == fetches, "second cycle read query text"
-        assert all(r.query is None for r in snapshot(second, "statements").rows)
+        # Texts read in the first cycle for ids that showed up after its numbers (pgwatch's
+        # own statements) travel with their first row now; no id repeats a text.
+        first_ids = {r.queryid for r in snapshot(first, "statements").rows}
+        assert all(r.queryid not in first_ids
+                   for r in snapshot(second, "statements").rows if r.query is not None)
         with psycopg.connect(pg_dsn, autocommit=True) as other:
             other.execute("SELECT 42 AS brand_new_statement")
         third = collect_once(conn, server, collectors)
