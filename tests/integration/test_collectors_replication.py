@@ -103,13 +103,15 @@ def cycle(dsn: str, names: list[str]) -> CycleResult:
         return collect_once(conn, probe(conn), registry.create(names))
 
 
-def wait_rows(dsn: str, name: str) -> tuple[Any, ...]:
-    deadline = time.monotonic() + 30
+def wait_streaming(dsn: str, name: str, field: str) -> tuple[Any, ...]:
+    """The rows of ``name`` once one says 'streaming' (a new standby starts up and catches up
+    first); the last rows seen after 60 s otherwise."""
+    deadline = time.monotonic() + 60
     while True:
         result = cycle(dsn, [name])
         assert result.errors == [], result.errors
         rows = result.snapshots[0].rows
-        if rows or time.monotonic() > deadline:
+        if any(getattr(r, field) == "streaming" for r in rows) or time.monotonic() > deadline:
             return rows
         time.sleep(0.3)
 
@@ -119,16 +121,16 @@ def test_primary_and_standby_views(pg_server: PgServer) -> None:
         with psycopg.connect(pg_server.admin_dsn, autocommit=True) as conn:
             conn.execute("CREATE TABLE IF NOT EXISTS public.replicated (id int)")
             conn.execute("INSERT INTO public.replicated SELECT generate_series(1, 1000)")
-        senders = wait_rows(pg_server.admin_dsn, "replication")
+        senders = wait_streaming(pg_server.admin_dsn, "replication", "state")
         assert senders, "pg_stat_replication showed no standby"
         sender = senders[0]
-        assert sender.state == "streaming" and sender.client_addr == "127.0.0.1"
+        assert sender.state == "streaming" and sender.client_addr == "127.0.0.1", sender
         assert sender.sent_lag_bytes is not None and sender.replay_lag_bytes is not None
         slots = {r.slot_name: r for r in cycle(pg_server.admin_dsn, ["replication_slots"])
                  .snapshots[0].rows}
-        assert slots[SLOT].active and slots[SLOT].slot_type == "physical"
-        receivers = wait_rows(standby_dsn, "wal_receiver")
-        assert receivers and receivers[0].status == "streaming"
+        assert slots[SLOT].active and slots[SLOT].slot_type == "physical", slots
+        receivers = wait_streaming(standby_dsn, "wal_receiver", "status")
+        assert receivers and receivers[0].status == "streaming", receivers
         assert receivers[0].slot_name == SLOT
         assert receivers[0].replay_lag_bytes is not None
         with connect(standby_dsn) as conn:
