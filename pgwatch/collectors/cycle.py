@@ -120,7 +120,7 @@ def collect_dsn(dsn: str, names: Sequence[str] | None = None, *, timeout_ms: int
     """
     collectors = registry.create(names)
     parse_dsn(dsn, where)
-    with pgbouncer_connect(dsn) as conn:
+    with pgbouncer_connect(dsn, where=where) as conn:
         server: TargetInfo
         if is_pgbouncer(conn):
             server = probe_bouncer(conn)

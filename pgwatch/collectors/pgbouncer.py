@@ -66,13 +66,17 @@ class BouncerConnectionsRow:
     connections: int = gauge("connections")
 
 
-def pgbouncer_connect(dsn: str, *, connect_timeout_s: int = 5) -> psycopg.Connection[Any]:
-    """A plain autocommit session to the admin console (no SET: it would be refused)."""
+def pgbouncer_connect(dsn: str, *, connect_timeout_s: int = 5,
+                      where: str = "pgbouncer") -> psycopg.Connection[Any]:
+    """A plain autocommit session to the admin console (no SET: it would be refused).
+
+    Also the first connection to a DSN that may be either a server or a console.
+    """
     try:
         return psycopg.connect(dsn, autocommit=True, connect_timeout=connect_timeout_s,
                                application_name=APPLICATION_NAME)
     except psycopg.OperationalError as exc:
-        raise TargetError(f"cannot connect to PgBouncer {describe(dsn)}: {explain(exc)}"
+        raise TargetError(f"{where}: cannot connect to {describe(dsn)}: {explain(exc)}"
                           ) from None
 
 

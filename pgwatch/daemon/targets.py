@@ -94,7 +94,7 @@ class TargetRuntime:
         if self.bouncer_dsn is None:
             raise TargetError(f"target {self.name!r} has no pgbouncer.dsn")
         # A short session per run: the admin console is cheap and accepts no SET.
-        with pgbouncer_connect(self.bouncer_dsn,
+        with pgbouncer_connect(self.bouncer_dsn, where=f"target {self.name!r}: pgbouncer",
                                connect_timeout_s=self.settings.connect_timeout_s) as conn:
             yield conn, probe_bouncer(conn)
 
