@@ -66,6 +66,22 @@ class CollectorSettings(Section):
     options: dict[str, int | float | bool | str] = Field(default_factory=dict)
 
 
+def _check_collector_names(value: dict[str, CollectorSettings]) -> dict[str, CollectorSettings]:
+    unknown = sorted(set(value) - set(COLLECTOR_NAMES))
+    if unknown:
+        raise ValueError(f"unknown collector {unknown[0]!r}; known: {', '.join(COLLECTOR_NAMES)}")
+    for name, settings in value.items():
+        if settings.options:
+            try:
+                registry.create([name], {name: settings.options})
+            except TypeError as exc:
+                raise ValueError(f"{name}.options: {exc}") from None
+    return value
+
+
+Collectors = Annotated[dict[str, CollectorSettings], AfterValidator(_check_collector_names)]
+
+
 class ConnectionSettings(Section):
     statement_timeout: Duration = 5.0
     lock_timeout: Duration = 1.0
@@ -95,13 +111,8 @@ class TargetConfig(Section):
         = None
     pgbouncer: PgBouncerSettings | None = None
     labels: dict[Name, str] = Field(default_factory=dict)
-    collectors: dict[str, CollectorSettings] = Field(default_factory=dict)
+    collectors: Collectors = Field(default_factory=dict)
     connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
-
-    @field_validator("collectors")
-    @classmethod
-    def _known_collectors(cls, value: dict[str, CollectorSettings]) -> dict[str, CollectorSettings]:
-        return _check_collector_names(value)
 
     @model_validator(mode="after")
     def _one_way_to_connect(self) -> TargetConfig:
@@ -174,13 +185,8 @@ class ReportsConfig(Section):
 
 
 class Defaults(Section):
-    collectors: dict[str, CollectorSettings] = Field(default_factory=dict)
+    collectors: Collectors = Field(default_factory=dict)
     connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
-
-    @field_validator("collectors")
-    @classmethod
-    def _known_collectors(cls, value: dict[str, CollectorSettings]) -> dict[str, CollectorSettings]:
-        return _check_collector_names(value)
 
 
 class Config(Section):
@@ -219,16 +225,3 @@ class Config(Section):
                 raise ValueError(f"target name {target.name!r} is used twice")
             seen.add(target.name)
         return value
-
-
-def _check_collector_names(value: dict[str, CollectorSettings]) -> dict[str, CollectorSettings]:
-    unknown = sorted(set(value) - set(COLLECTOR_NAMES))
-    if unknown:
-        raise ValueError(f"unknown collector {unknown[0]!r}; known: {', '.join(COLLECTOR_NAMES)}")
-    for name, settings in value.items():
-        if settings.options:
-            try:
-                registry.create([name], {name: settings.options})
-            except TypeError as exc:
-                raise ValueError(f"{name}.options: {exc}") from None
-    return value
