@@ -105,7 +105,8 @@ def _insert_rows(found: Sequence[Speedup],
             continue
         ratio = insert.after_p50_ms / naive
         rows.append((f"activity insert p50, new triggers / naive triggers on {label}",
-                     f"{ratio:.1%}", f"<= {INSERT_TARGET_RATIO:.0%}",
+                     f"{ratio:.1%}" if ratio >= 0.01 else f"{ratio:.3%}",
+                     f"<= {INSERT_TARGET_RATIO:.0%}",
                      "met" if ratio <= INSERT_TARGET_RATIO else "MISSED"))
     return rows
 
