@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import typer
 
 from pgwatch.log import setup_logging
-from pgwatch.service import Service
+from pgwatch.service import Service, limit_malloc_arenas
 from pgwatch.shutdown import stop_event
 
 
@@ -28,6 +28,7 @@ def run(
 ) -> None:
     """Collect on schedule, keep history and serve /metrics. SIGHUP reloads the config."""
     setup_logging(log_format, log_level)
+    limit_malloc_arenas()
     service = Service.from_config(config)
     with stop_event() as stop, stop_event(signal.SIGHUP) as hangup:
         service.start()

@@ -131,7 +131,7 @@ class StoreConfig(Section):
     dsn: str | None = None
     raw_retention: Duration = 7 * 86400.0
     rollup_retention: Duration = 90 * 86400.0
-    top_n: Annotated[int, Field(ge=1, le=100_000)] = 200
+    top_n: Annotated[int, Field(ge=1, le=100_000)] = 20
 
     @model_validator(mode="after")
     def _dsn_for_postgresql(self) -> StoreConfig:

@@ -9,15 +9,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from pgwatch.collectors.base import Kind, Snapshot, fields_of
+from pgwatch.collectors.base import Snapshot
 
 log = logging.getLogger(__name__)
 JobKey = tuple[str, str]  # (target, collector)
-TEXT_MEMORY = 20_000  # texts remembered across snapshots (query text is sent once per id)
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -57,8 +55,6 @@ class RunState:
         self._targets_up: dict[str, bool] = {}
         self._target_labels: dict[str, tuple[tuple[str, str], ...]] = {}
         self._listeners: list[Callable[[Snapshot], None]] = []
-        self._texts: OrderedDict[tuple[str, str, tuple[str, ...]], dict[str, str]] = \
-            OrderedDict()
 
     def register(self, target: str, collector: str, interval_s: float) -> None:
         with self._lock:
@@ -94,7 +90,6 @@ class RunState:
         key = (snapshot.target, snapshot.collector)
         now = time.time()
         with self._lock:
-            self._remember_texts(snapshot)
             self._snapshots[key] = snapshot
             old = self._jobs[key].observed(snapshot.duration_s)
             self._jobs[key] = replace(old, runs_total=old.runs_total + 1, last_run_at=now,
@@ -102,27 +97,14 @@ class RunState:
                                       last_error="", skipped_reason="",
                                       overruns_total=old.overruns_total + int(overran))
             self._targets_up[snapshot.target] = True
-
-    def text(self, target: str, collector: str, identity: tuple[str, ...], name: str) -> str:
-        """The last text a collector sent for an object (for example a query's text)."""
-        with self._lock:
-            return self._texts.get((target, collector, identity), {}).get(name, "")
-
-    def _remember_texts(self, snapshot: Snapshot) -> None:
-        specs = fields_of(snapshot.row_type)
-        labels = [s.name for s in specs if s.kind is Kind.LABEL]
-        texts = [s.name for s in specs if s.kind is Kind.TEXT]
-        if not texts:
-            return
-        for row in snapshot.rows:
-            values = {n: str(getattr(row, n)) for n in texts if getattr(row, n) is not None}
-            if values:
-                key = (snapshot.target, snapshot.collector,
-                       tuple(str(getattr(row, n)) for n in labels))
-                self._texts[key] = {**self._texts.get(key, {}), **values}
-                self._texts.move_to_end(key)
-        while len(self._texts) > TEXT_MEMORY:
-            self._texts.popitem(last=False)
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(snapshot)
+            except Exception:
+                # A listener's bug must not fail the collection that fed it.
+                log.exception("snapshot listener failed for %s/%s", snapshot.target,
+                              snapshot.collector)
 
     def failed(self, target: str, collector: str, reason: str, duration_s: float) -> None:
         with self._lock:

@@ -7,6 +7,7 @@ returns nothing, so registering never collects and a scrape never queries a data
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from pgwatch.exposition.cardinality import OTHER, Bound, bound_rows, identity_of
 
 PREFIX = "pgwatch"
 LABEL_VALUE_LIMIT = 200
+TEXT_MEMORY = 50_000  # texts kept for info metrics (one per query id seen recently)
 Families = dict[str, Metric]
 
 
@@ -48,11 +50,15 @@ class SnapshotCollector(Collector):
         # indexes is far slower than a scrape may take, and snapshots are immutable.
         self._cache: dict[tuple[str, str], tuple[tuple[object, ...], Families]] = {}
         self._lock = threading.Lock()
+        # A collector may send a text once (pg_stat_statements text, for new query ids only):
+        # the info metric keeps showing it from here.
+        self._texts: OrderedDict[tuple[str, str, str, tuple[str, ...]], str] = OrderedDict()
         state.subscribe(self.prepare)
 
     def prepare(self, snapshot: Snapshot) -> None:
         """Render a new snapshot (and what ranks by it) now, in the collecting thread,
         so that no scrape waits for the bounding of 20,000 indexes."""
+        self._remember_texts(snapshot)
         self._rendered(snapshot)
         for collector, bound in self.bounds.items():
             if bound.rank_from is not None and bound.rank_from[0] == snapshot.collector:
@@ -106,9 +112,29 @@ class SnapshotCollector(Collector):
             _add_row(families, snapshot.collector, specs, labels, values)
             identity = tuple(str(getattr(row, name)) for name in label_names)
             for name in texts:
-                value = getattr(row, name, None) or self.state.text(
-                    snapshot.target, snapshot.collector, identity, name)
+                value = getattr(row, name, None) or self._text(snapshot, identity, name)
                 _info(families, snapshot.collector, name, labels, value)
+
+    def _remember_texts(self, snapshot: Snapshot) -> None:
+        bound = self.bounds.get(snapshot.collector)
+        if bound is None or not bound.info_texts:
+            return
+        labels = [s.name for s in fields_of(snapshot.row_type) if s.kind is Kind.LABEL]
+        with self._lock:
+            for row in snapshot.rows:
+                identity = tuple(str(getattr(row, name)) for name in labels)
+                for name in bound.info_texts:
+                    value = getattr(row, name, None)
+                    if value:
+                        key = (snapshot.target, snapshot.collector, name, identity)
+                        self._texts[key] = str(value)[:LABEL_VALUE_LIMIT]
+                        self._texts.move_to_end(key)
+            while len(self._texts) > TEXT_MEMORY:
+                self._texts.popitem(last=False)
+
+    def _text(self, snapshot: Snapshot, identity: tuple[str, ...], name: str) -> str:
+        with self._lock:
+            return self._texts.get((snapshot.target, snapshot.collector, name, identity), "")
 
 
 def _main_measure(source: Snapshot | None, bound: Bound) -> dict[tuple[str, ...], float] | None:

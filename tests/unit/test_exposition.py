@@ -141,14 +141,18 @@ class SizeRow:
 
 
 def test_query_text_sent_once_is_remembered_for_the_info_metric() -> None:
-    state = _state((QueryRow("1", 1.0, 1, 0, 0.1, 1, query="SELECT 1"),))
-    state.succeeded(Snapshot("db1", "statements", datetime.now(UTC), 0.01,
-                             (QueryRow("1", 2.0, 2, 0, 0.1, 1, query=None),  # type: ignore[arg-type]
-                              ), QueryRow), overran=False)
+    state = RunState()
     bound = Bound(identity=("queryid",), rank_by=("exec_seconds_total",), info_texts=("query",))
-    samples = _scrape(SnapshotCollector(state, {"statements": bound}))
+    collector = SnapshotCollector(state, {"statements": bound})  # as the service registers it
+    state.register("db1", "statements", 60)
+    for calls, text_value in ((1, "SELECT 1"), (2, None)):
+        row = QueryRow("1", float(calls), calls, 0, 0.1, 1, query=text_value)  # type: ignore[arg-type]
+        state.succeeded(Snapshot("db1", "statements", datetime.now(UTC), 0.01, (row,), QueryRow),
+                        overran=False)
+    samples = _scrape(collector)
     (labels, value), = samples["pgwatch_statements_query_info"]
     assert labels["query"] == "SELECT 1" and value == 1.0
+    assert samples["pgwatch_statements_calls_total"][0][1] == 2.0
 
 
 def test_rank_from_another_collector() -> None:
