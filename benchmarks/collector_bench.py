@@ -39,7 +39,7 @@ from pgwatch.collectors.base import Collector
 from pgwatch.collectors.cycle import collect_once
 from pgwatch.collectors.statements import StatementsCollector
 from pgwatch.db import ServerInfo, SessionSettings, connect, probe
-from pgwatch.embedded import EmbeddedPostgres
+from pgwatch.embedded import EmbeddedPostgres, free_port
 
 HERE = Path(__file__).parent
 EXPORTER = "prometheus-postgres-exporter"
@@ -224,10 +224,6 @@ def running_exporter(dsn: str, port: int, queries: Path | None) -> Iterator[int]
         process.wait(timeout=20)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def scrape(port: int) -> bytes:

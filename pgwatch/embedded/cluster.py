@@ -205,7 +205,7 @@ class EmbeddedPostgres:
         # A free port can be taken by someone else between our probe and the bind.
         chosen = self.port
         for attempt in range(3):
-            self.port = chosen or _free_port(self.host)
+            self.port = chosen or free_port(self.host)
             self._launch(bin_dir)
             if self._wait_ready():
                 return
@@ -310,7 +310,8 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _free_port(host: str) -> int:
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now (the caller binds it soon after)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((host, 0))
         return int(probe.getsockname()[1])

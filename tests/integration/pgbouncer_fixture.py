@@ -20,6 +20,8 @@ from pathlib import Path
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from pgwatch.embedded import free_port
+
 ADMIN_USER = "pgwatch_admin"
 ADMIN_PASSWORD = "admin-secret"
 _START_TIMEOUT_S = 15.0
@@ -45,10 +47,6 @@ class PgBouncer:
                              user=str(server["user"]), password=str(server["password"]))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _config(directory: Path, port: int, server_dsn: str) -> Path:

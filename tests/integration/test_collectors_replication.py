@@ -19,8 +19,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pgwatch.collectors import registry
 from pgwatch.collectors.cycle import CycleResult, collect_once
 from pgwatch.db import connect, probe
+from pgwatch.embedded import free_port
 from pgwatch.embedded.binaries import binaries
-from tests.integration.pgbouncer_fixture import free_port
 from tests.servers import PgServer
 
 SLOT = "pgwatch_standby"

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from pgwatch.embedded import free_port
 
 
 def _start(*args: str) -> subprocess.Popen[str]:
@@ -51,7 +46,7 @@ def _metrics(url: str, within: float = 60) -> str:
 
 
 def test_demo_serves_metrics_then_stops_by_itself() -> None:
-    port = _free_port()
+    port = free_port()
     process = _start("--duration", "25", "--port", str(port))
     shown = _read_until(process, "Everything stops by itself")
     assert "[4/6] applying the tuning migrations" in shown
@@ -69,7 +64,7 @@ def test_demo_serves_metrics_then_stops_by_itself() -> None:
 
 
 def test_ctrl_c_stops_the_demo_cleanly() -> None:
-    process = _start("--port", str(_free_port()), "--scale", "0.005")
+    process = _start("--port", str(free_port()), "--scale", "0.005")
     shown = _read_until(process, "Ctrl-C stops everything")
     socket_dir = re.search(r"database:   host=(\S+) ", shown)
     assert socket_dir is not None

@@ -20,13 +20,13 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from pgwatch.collectors import registry
-from pgwatch.embedded import EmbeddedPostgres
+from pgwatch.embedded import EmbeddedPostgres, free_port
 from pgwatch.grafana.dashboards import DASHBOARDS
 from pgwatch.migrations.runner import Runner
 from pgwatch.service import Service
 from pgwatch.workload.generate import load
 from pgwatch.workload.traffic import Traffic
-from tests.integration.pgbouncer_fixture import PgBouncer, free_port, running_pgbouncer
+from tests.integration.pgbouncer_fixture import PgBouncer, running_pgbouncer
 
 PROMETHEUS = "/usr/bin/prometheus"
 SCRAPE_S = 1

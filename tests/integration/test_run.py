@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
+from pgwatch.embedded import free_port
 from pgwatch.store import open_store
 
 PROMTOOL = "/usr/bin/promtool"
@@ -24,10 +24,6 @@ PROMTOOL = "/usr/bin/promtool"
 pytestmark = pytest.mark.one_version
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def write_config(folder: Path, dsn: str, port: int) -> Path:
