@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from pgwatch.db.session import SessionSettings, connect
 from pgwatch.embedded import EmbeddedPostgres
 from pgwatch.errors import PgwatchError
-from pgwatch.workload import baseline, bench, catalog, report, stats
+from pgwatch.workload import baseline, bench, catalog, report, scales, stats
 from pgwatch.workload.catalog import Scenario
 from pgwatch.workload.generate import WEIGHTS, Scale
 from pgwatch.workload.results import BenchRun
@@ -29,7 +29,13 @@ EMBEDDED_SETTINGS = {"shared_buffers": "512MB", "work_mem": "16MB",
 
 
 def register(app: typer.Typer) -> None:
-    app.command("bench")(bench_command)
+    # A group whose callback is the benchmark itself: `pgwatch bench --dsn ...` runs it, and
+    # `pgwatch bench compare-scales A B` compares two result files without a server.
+    group = typer.Typer(invoke_without_command=True, no_args_is_help=False,
+                        help="Run the Mile Quest workload, or compare result files.")
+    group.callback(invoke_without_command=True)(bench_command)
+    group.command("compare-scales")(compare_scales_command)
+    app.add_typer(group, name="bench")
 
 
 class _ProgressEvents(bench.Events):
@@ -104,6 +110,7 @@ def _compare(run_result: BenchRun, old: BenchRun | None, alpha: float,
 
 
 def bench_command(  # noqa: PLR0917 - one parameter per command-line option
+    ctx: typer.Context,
     dsn: Annotated[str | None, typer.Option(help="Database to benchmark (libpq DSN or URI).")]
     = None,
     scale: Annotated[float, typer.Option(help="Scale factor: 1 = 10k users, 1M activities.")]
@@ -131,6 +138,8 @@ def bench_command(  # noqa: PLR0917 - one parameter per command-line option
     = stats.DEFAULT_MIN_SLOWDOWN,
 ) -> None:
     """Run the Mile Quest workload and report p50/p95/p99, throughput and an A-F grade."""
+    if ctx.invoked_subcommand is not None:
+        return
     Scale.of(scale)
     chosen = _scenarios(scenarios)
     old = baseline.load(baseline_file) if baseline_file is not None else None
@@ -155,3 +164,18 @@ def _measure(dsn: str | None, embedded: int | None, scale: float, settings: RunS
         options = bench.BenchOptions(target, scale, settings, chosen, compare_migrations,
                                      fresh=embedded is not None)
         return bench.run(options, _ProgressEvents(progress))
+
+
+def compare_scales_command(
+    reference: Annotated[Path, typer.Argument(help="Results (--json) at the smaller scale.")],
+    larger: Annotated[Path, typer.Argument(help="Results (--json) at the larger scale.")],
+) -> None:
+    """Dashboard and leaderboard p95 at two scales: within 2x? Exit 1 when a category misses."""
+    small, big = baseline.load(reference), baseline.load(larger)
+    rows = scales.compare(small, big)
+    found = scales.verdicts(rows)
+    typer.echo(f"### p95 at scale {big.scale:g} against scale {small.scale:g} "
+               f"({reference.name} -> {larger.name}, last phase of each)\n\n"
+               f"{report.scale_table(small, big, rows)}\n\n{report.scale_verdict_table(found)}")
+    if not all(v.met for v in found):
+        sys.exit(1)

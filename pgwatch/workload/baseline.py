@@ -1,8 +1,10 @@
 """The JSON file ``pgwatch bench --json`` writes and ``--baseline`` reads back.
 
-``{"format": "pgwatch-bench", "version": 1, ...}``: a file without these two keys, or with
+``{"format": "pgwatch-bench", "version": 2, ...}``: a file without these two keys, or with
 other values, is refused with one line naming the file (exit status 2) rather than
-compared field by field with something it is not.
+compared field by field with something it is not. Version 2 added each scenario's ``form``
+("live" or "tuned") and the run's ``refresh_seconds``; a version 1 file is still read, every
+row of it a live form.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from pgwatch.workload import stats
 from pgwatch.workload.results import BenchRun, PhaseResult, ScenarioResult
 
 FORMAT = "pgwatch-bench"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 class BaselineError(PgwatchError):
@@ -53,9 +56,10 @@ def load(path: Path) -> BenchRun:
         found = document.get("format") if isinstance(document, dict) else type(document).__name__
         raise BaselineError(f"{path}: not a pgwatch bench baseline (format {found!r}, "
                             f"expected {FORMAT!r})")
-    if document.get("version") != VERSION:
+    if document.get("version") not in READABLE_VERSIONS:
         raise BaselineError(f"{path}: baseline format version {document.get('version')!r} is "
-                            f"not supported (this pgwatch reads version {VERSION})")
+                            "not supported (this pgwatch reads versions "
+                            f"{', '.join(map(str, READABLE_VERSIONS))})")
     try:
         return _run(document)
     except (KeyError, TypeError, ValueError) as exc:
@@ -75,7 +79,8 @@ def _run(document: dict[str, Any]) -> BenchRun:
                     else float(document["load_seconds"]),
                     phases, {str(k): int(v) for k, v in document.get("rows", {}).items()},
                     None if document.get("migrate_seconds") is None
-                    else float(document["migrate_seconds"]))
+                    else float(document["migrate_seconds"]),
+                    {str(k): float(v) for k, v in document.get("refresh_seconds", {}).items()})
 
 
 def _number(value: Any) -> float:
@@ -88,7 +93,17 @@ def _scenario(item: dict[str, Any]) -> ScenarioResult:
         float(item["seconds"]), _number(item["p50_ms"]), _number(item["p95_ms"]),
         _number(item["p99_ms"]), _number(item["mean_ms"]), float(item["throughput_per_s"]),
         str(item["grade"]), tuple(float(v) for v in item["samples_ms"]),
-        str(item.get("first_error", "")))
+        str(item.get("first_error", "")), _form(item.get("form", "live")))
+
+
+def _form(value: Any) -> str:
+    if value not in ("live", "tuned"):
+        raise ValueError(f"form {value!r} is neither 'live' nor 'tuned'")
+    return str(value)
+
+
+def _key(result: ScenarioResult) -> tuple[str, str]:
+    return result.name.removesuffix(":live"), result.form
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +118,15 @@ class ScenarioVerdict:
 
 def compare(current: BenchRun, baseline: BenchRun, *, alpha: float = stats.DEFAULT_ALPHA,
             min_slowdown: float = stats.DEFAULT_MIN_SLOWDOWN) -> list[ScenarioVerdict]:
-    """Compare the last phase of both runs, scenario by scenario (names in both only)."""
+    """Compare the last phase of both runs, scenario by scenario, the same form with itself.
+
+    ``x:live`` and a live ``x`` are the same query, so an older run's live ``x`` is compared
+    with a newer run's ``x:live``; a tuned form is only compared with a tuned form.
+    """
+    old_rows = {_key(r): r for r in baseline.last.scenarios}
     verdicts = []
     for result in current.last.scenarios:
-        old = baseline.last.get(result.name)
+        old = old_rows.get(_key(result))
         if old is None:
             continue
         verdict = stats.compare(result.samples_ms, old.samples_ms, alpha=alpha,

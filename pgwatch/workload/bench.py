@@ -5,7 +5,8 @@ if needed, the data is loaded once, the scenarios run ("before"), migration 0002
 and the write scenarios run again (the naive triggers with the new indexes, which separates
 what the indexes and what the new triggers of 0003 bring), then 0003 is applied and every
 scenario runs again on the same data ("after"). Every phase starts from a vacuumed, analysed
-database and draws its parameters from the same pools.
+database and draws its parameters from the same pools; a phase that runs tuned forms first
+refreshes the materialized views they read, and the refresh is timed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pgwatch.db.session import SessionSettings, connect
 from pgwatch.migrations import ledger
 from pgwatch.migrations.runner import Runner
 from pgwatch.sql import load_sql
-from pgwatch.workload import generate
+from pgwatch.workload import catalog, generate
 from pgwatch.workload.catalog import Scenario
 from pgwatch.workload.generate import WorkloadError
 from pgwatch.workload.params import PoolParameters, load_pools
@@ -109,11 +110,13 @@ def _vacuum(dsn: str) -> None:
 
 
 def runnable(dsn: str, scenarios: tuple[Scenario, ...]) -> tuple[Scenario, ...]:
-    """The scenarios whose required relations exist in the database now."""
-    needed = {name for scenario in scenarios for name in scenario.requires}
+    """What a phase runs now: tuned forms where their relations exist (see catalog.plan)."""
+    needed = {name for scenario in scenarios
+              for form in (scenario, scenario.tuned) if form is not None
+              for name in form.requires}
     with connect(dsn, _session()) as conn:
         present = {name for name in needed if _exists(conn, name)}
-    return tuple(s for s in scenarios if set(s.requires) <= present)
+    return catalog.plan(scenarios, present)
 
 
 def _exists(conn: Connection, name: str) -> bool:
@@ -121,10 +124,29 @@ def _exists(conn: Connection, name: str) -> bool:
     return bool(row and row[0])
 
 
-def _phase(options: BenchOptions, name: str, params: PoolParameters,
-           events: Events) -> PhaseResult:
+def refresh_views(dsn: str, scenarios: tuple[Scenario, ...]) -> dict[str, float]:
+    """Refresh every materialized view a tuned form reads, concurrently; seconds per view.
+
+    A tuned read is as current as the last refresh: this is what one refresh costs now, and it
+    makes the tuned forms of the phase read the same data as the live ones.
+    """
+    views = sorted({name for s in scenarios if s.form == catalog.TUNED for name in s.requires})
+    took = {}
+    with connect(dsn, _session()) as conn:
+        for view in views:
+            identifier = sql.Identifier(*view.split(".", 1))
+            began = time.monotonic()
+            conn.execute(sql.SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY {}").format(identifier))
+            took[view] = time.monotonic() - began
+            conn.execute(sql.SQL("ANALYZE {}").format(identifier))
+    return took
+
+
+def _phase(options: BenchOptions, name: str, params: PoolParameters, events: Events,
+           refreshed: dict[str, float]) -> PhaseResult:
     _vacuum(options.dsn)
     scenarios = runnable(options.dsn, options.scenarios)
+    refreshed.update(refresh_views(options.dsn, scenarios))
     events.phase(name, len(scenarios))
     result = run_phase(options.dsn, name, scenarios, params, options.run,
                        on_scenario=events.scenario)
@@ -137,22 +159,23 @@ def _server_version(conn: Connection) -> str:
     return str(row[0]) if row else "?"
 
 
-def _compare_phases(options: BenchOptions, params: PoolParameters,
-                    events: Events) -> tuple[list[PhaseResult], float]:
+def _compare_phases(options: BenchOptions, params: PoolParameters, events: Events,
+                    refreshed: dict[str, float]) -> tuple[list[PhaseResult], float]:
     """before (0001), the writes on 0001+0002 (naive triggers with indexes), after (0003)."""
-    phases = [_phase(options, "before", params, events)]
+    phases = [_phase(options, "before", params, events, refreshed)]
     writes = tuple(s for s in options.scenarios if s.writes)
     began = time.monotonic()
     events.migrating("0002")
     Runner(options.dsn).up(to=INDEXES_VERSION)
     spent = time.monotonic() - began
     if writes:
-        phases.append(_phase(replace(options, scenarios=writes), INDEXES_PHASE, params, events))
+        phases.append(_phase(replace(options, scenarios=writes), INDEXES_PHASE, params, events,
+                             refreshed))
     began = time.monotonic()
     events.migrating("0003")
     Runner(options.dsn).up()
     spent += time.monotonic() - began
-    phases.append(_phase(options, "after", params, events))
+    phases.append(_phase(options, "after", params, events, refreshed))
     return phases, spent
 
 
@@ -169,13 +192,14 @@ def run(options: BenchOptions, events: Events | None = None) -> BenchRun:
         version = _server_version(conn)
     params.check(options.scenarios)
     migrate_seconds = None
+    refreshed: dict[str, float] = {}
     if options.compare_migrations:
-        phases, migrate_seconds = _compare_phases(options, params, events)
+        phases, migrate_seconds = _compare_phases(options, params, events, refreshed)
     else:
         if options.fresh:
             events.migrating("latest")
             Runner(options.dsn).up()
-        phases = [_phase(options, "run", params, events)]
+        phases = [_phase(options, "run", params, events, refreshed)]
     return BenchRun(datetime.now(UTC).isoformat(timespec="seconds"), version, options.scale,
                     options.run.duration_s, options.run.concurrency, load_seconds,
-                    tuple(phases), rows, migrate_seconds)
+                    tuple(phases), rows, migrate_seconds, refreshed)

@@ -155,7 +155,8 @@ class PoolParameters:
 
     def check(self, scenarios: tuple[Scenario, ...]) -> None:
         """Fail early, naming the scenario, when a parameter has no drawer."""
-        for scenario in scenarios:
+        forms = [form for s in scenarios for form in (s, s.tuned) if form is not None]
+        for scenario in forms:
             unknown = [p for p in scenario.params if p not in self._drawers]
             if unknown:
                 raise KeyError(f"scenario {scenario.name}: no value for {', '.join(unknown)}")

@@ -1,7 +1,9 @@
 """Text output of a bench run: Markdown tables a terminal shows and docs can paste.
 
 Speed-up of a scenario is p50(before) / p50(after); a category's speed-up is the median of
-its scenarios' speed-ups. The targets are those of the tuning work the migrations carry.
+its scenarios' speed-ups. A scenario whose after phase ran its tuned form counts with that
+form; its live form's row (``<name>:live``, compared with the same query before) is shown
+but left out of the medians. The targets are those of the tuning work the migrations carry.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 from pgwatch.workload.baseline import ScenarioVerdict
 from pgwatch.workload.results import BenchRun, PhaseResult
+from pgwatch.workload.scales import MAX_P95_RATIO, CategoryVerdict, ScaleRow
 
 # Minimum median speed-up per category, and the largest after/before ratio of insert latency.
 TARGETS = {"dashboard": 3.3, "leaderboard": 5.0, "aggregation": 2.9}
@@ -35,10 +38,11 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 def phase_table(phase: PhaseResult) -> str:
     """Per scenario: calls, throughput, p50/p95/p99 (ms), errors and grade."""
-    rows = [(s.name, s.category, str(s.calls), f"{s.throughput_per_s:.1f}", _ms(s.p50_ms),
-             _ms(s.p95_ms), _ms(s.p99_ms), str(s.errors), s.grade) for s in phase.scenarios]
-    return _table(("scenario", "category", "calls", "per s", "p50 ms", "p95 ms", "p99 ms",
-                   "errors", "grade"), rows)
+    rows = [(s.name, s.form, s.category, str(s.calls), f"{s.throughput_per_s:.1f}",
+             _ms(s.p50_ms), _ms(s.p95_ms), _ms(s.p99_ms), str(s.errors), s.grade)
+            for s in phase.scenarios]
+    return _table(("scenario", "form", "category", "calls", "per s", "p50 ms", "p95 ms",
+                   "p99 ms", "errors", "grade"), rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,9 @@ class Speedup:
     before_p95_ms: float
     after_p95_ms: float
     grades: str
+    # The form measured after ("live" or "tuned"); False for a ``<name>:live`` reference row.
+    form: str = "live"
+    counted: bool = True
 
     @property
     def p50_ratio(self) -> float:
@@ -65,14 +72,15 @@ class Speedup:
 
 
 def speedups(run: BenchRun) -> list[Speedup]:
-    """Scenarios measured in both the first and the last phase."""
+    """Scenarios measured in both the first and the last phase (``x:live`` against ``x``)."""
     first, last = run.phases[0], run.phases[-1]
     found = []
-    for before in first.scenarios:
-        after = last.get(before.name)
-        if after is not None:
-            found.append(Speedup(before.name, before.category, before.p50_ms, after.p50_ms,
-                                 before.p95_ms, after.p95_ms, f"{before.grade} -> {after.grade}"))
+    for after in last.scenarios:
+        before = first.get(after.name.removesuffix(":live"))
+        if before is not None:
+            found.append(Speedup(after.name, before.category, before.p50_ms, after.p50_ms,
+                                 before.p95_ms, after.p95_ms, f"{before.grade} -> {after.grade}",
+                                 after.form, not after.reference))
     return found
 
 
@@ -80,18 +88,19 @@ def category_speedups(found: Sequence[Speedup]) -> dict[str, float]:
     """The median p50 speed-up of each category's scenarios."""
     by_category: dict[str, list[float]] = {}
     for item in found:
-        if not math.isnan(item.p50_ratio):
+        if item.counted and not math.isnan(item.p50_ratio):
             by_category.setdefault(item.category, []).append(item.p50_ratio)
     return {name: statistics.median(values) for name, values in sorted(by_category.items())}
 
 
 def speedup_table(found: Sequence[Speedup]) -> str:
     """Per scenario: p50 and p95 before and after, the ratios, and the grades."""
-    rows = [(s.name, _ms(s.before_p50_ms), _ms(s.after_p50_ms), f"{s.p50_ratio:.2f}x",
-             _ms(s.before_p95_ms), _ms(s.after_p95_ms), f"{s.p95_ratio:.2f}x", s.grades)
+    rows = [(s.name, s.form if s.counted else "live (not counted)", _ms(s.before_p50_ms),
+             _ms(s.after_p50_ms), f"{s.p50_ratio:.2f}x", _ms(s.before_p95_ms),
+             _ms(s.after_p95_ms), f"{s.p95_ratio:.2f}x", s.grades)
             for s in found]
-    return _table(("scenario", "p50 before", "p50 after", "p50 speed-up", "p95 before",
-                   "p95 after", "p95 speed-up", "grade"), rows)
+    return _table(("scenario", "form after", "p50 before", "p50 after", "p50 speed-up",
+                   "p95 before", "p95 after", "p95 speed-up", "grade"), rows)
 
 
 def _insert_rows(found: Sequence[Speedup],
@@ -144,6 +153,8 @@ def summary(run: BenchRun) -> str:
                      "activities)")
     if run.migrate_seconds is not None:
         parts.append(f"migrations 0002 + 0003 applied in {run.migrate_seconds:.1f} s")
+    for view, seconds in sorted(run.refresh_seconds.items()):
+        parts.append(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {view}: {seconds:.2f} s")
     for phase in run.phases:
         parts.append(f"\n### phase: {phase.name}\n\n{phase_table(phase)}")
     if len(run.phases) > 1:
@@ -153,3 +164,27 @@ def summary(run: BenchRun) -> str:
         parts.append(f"\n### speed-up ({run.phases[0].name} -> {run.phases[-1].name})\n\n"
                      f"{speedup_table(found)}\n\n{targets_table(found, naive)}")
     return "\n".join(parts)
+
+
+def _within(row: ScaleRow) -> str:
+    if not row.counted:
+        return "(not counted)"
+    return "yes" if row.within else "NO"
+
+
+def scale_table(reference: BenchRun, larger: BenchRun, rows: Sequence[ScaleRow]) -> str:
+    """Per scenario: p50 and p95 at both scales, the p95 ratio, and whether it is within 2x."""
+    a, b = f"scale {reference.scale:g}", f"scale {larger.scale:g}"
+    body = [(r.name, r.form, _ms(r.reference.p50_ms), _ms(r.larger.p50_ms),
+             _ms(r.reference.p95_ms), _ms(r.larger.p95_ms),
+             "-" if math.isnan(r.p95_ratio) else f"{r.p95_ratio:.2f}x", _within(r))
+            for r in rows]
+    return _table(("scenario", "form", f"p50 {a}", f"p50 {b}", f"p95 {a}", f"p95 {b}",
+                   "p95 ratio", f"within {MAX_P95_RATIO:g}x"), body)
+
+
+def scale_verdict_table(found: Sequence[CategoryVerdict]) -> str:
+    """Per category: how many counted scenarios stayed within the ratio, and the verdict."""
+    body = [(v.category, f"{v.within} of {v.counted}",
+             "met" if v.met else ("-" if v.counted == 0 else "MISSED")) for v in found]
+    return _table(("category", f"p95 within {MAX_P95_RATIO:g}x", "verdict"), body)

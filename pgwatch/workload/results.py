@@ -28,10 +28,18 @@ class ScenarioResult:
     grade: str
     samples_ms: tuple[float, ...] = ()
     first_error: str = ""
+    # "live" (the same query text in every phase) or "tuned" (the tuned schema's read).
+    form: str = "live"
+
+    @property
+    def reference(self) -> bool:
+        """A ``<name>:live`` row: shown beside its tuned form, kept out of medians and verdicts."""
+        return self.name.endswith(":live")
 
     @classmethod
     def from_samples(cls, name: str, category: str, samples_ms: Sequence[float], *,
-                     errors: int, seconds: float, first_error: str = "") -> ScenarioResult:
+                     errors: int, seconds: float, first_error: str = "",
+                     form: str = "live") -> ScenarioResult:
         """Summarise raw latencies (milliseconds) measured over ``seconds`` of wall time."""
         if samples_ms:
             p50, p95, p99 = (stats.percentile(samples_ms, q) for q in (50, 95, 99))
@@ -41,7 +49,7 @@ class ScenarioResult:
         kept = tuple(round(value, 4) for value in stats.subsample(samples_ms, SAMPLES_KEPT))
         return cls(name, category, len(samples_ms), errors, seconds, p50, p95, p99, mean,
                    len(samples_ms) / seconds if seconds > 0 else 0.0,
-                   grade(category, p95, len(samples_ms), errors), kept, first_error)
+                   grade(category, p95, len(samples_ms), errors), kept, first_error, form)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +77,9 @@ class BenchRun:
     phases: tuple[PhaseResult, ...]
     rows: dict[str, int] = field(default_factory=dict)
     migrate_seconds: float | None = None
+    # Per materialized view read by a tuned form: seconds a REFRESH ... CONCURRENTLY took
+    # right before the phase that read it (how stale a tuned read can be, at least).
+    refresh_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def last(self) -> PhaseResult:

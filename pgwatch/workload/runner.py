@@ -128,7 +128,7 @@ def run_scenario(conns: Sequence[Connection], scenario: Scenario, params: Parame
                     sum(t.errors for t in tallies), first_error)
     return ScenarioResult.from_samples(scenario.name, scenario.category, samples,
                                        errors=sum(t.errors for t in tallies), seconds=elapsed,
-                                       first_error=first_error)
+                                       first_error=first_error, form=scenario.form)
 
 
 def run_phase(dsn: str, name: str, scenarios: Sequence[Scenario], params: Parameters,

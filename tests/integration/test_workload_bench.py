@@ -34,7 +34,15 @@ def test_every_scenario_runs_before_and_after_the_migrations(pg_dsn: str) -> Non
         expected = [s for s in scenarios if s.writes or phase.name != bench.INDEXES_PHASE]
         if phase.name != "after":  # the materialized views of 0003 do not exist yet
             expected = [s for s in expected if not s.requires]
-        assert {r.name for r in phase.scenarios} == {s.name for s in expected}
+        names = {s.name for s in expected}
+        tuned = {s.name for s in expected if s.tuned is not None}
+        if phase.name == "after":  # tuned forms, and their live forms beside them
+            names |= {f"{name}:live" for name in tuned}
+        assert {r.name for r in phase.scenarios} == names
+        forms = {r.name: r.form for r in phase.scenarios}
+        assert {n for n, f in forms.items() if f == "tuned"} == (
+            tuned if phase.name == "after" else set())
+    assert set(run.refresh_seconds) == {"public.mv_global_leaderboard"}
     with Runner(pg_dsn).session() as conn:
         applied = ledger.read(conn).applied_versions()
     assert applied == [1, 2, 3]  # the after phase ran on the fully migrated schema
@@ -57,7 +65,7 @@ def test_cli_runs_end_to_end_and_exits_1_on_a_regression(
               "--concurrency", "2", "--scenarios", "dashboard,permission,write.activity_insert")
     first = run_cli(capsys, *common, "--json", str(out))
     assert first.status == 0, first.err
-    assert "| dashboard.team_feed | dashboard |" in first.out
+    assert "| dashboard.team_feed | live | dashboard |" in first.out
     assert baseline.load(out).last.get("write.activity_insert") is not None
 
     _doctored(out, tmp_path / "faster.json", 0.01)

@@ -34,7 +34,7 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
     loaded = baseline.load(path)
     assert loaded == run
     document = json.loads(path.read_text())
-    assert document["format"] == "pgwatch-bench" and document["version"] == 1
+    assert document["format"] == "pgwatch-bench" and document["version"] == 2
 
 
 def test_a_scenario_without_successful_calls_round_trips_as_null(tmp_path: Path) -> None:
@@ -49,7 +49,7 @@ def test_a_scenario_without_successful_calls_round_trips_as_null(tmp_path: Path)
 
 @pytest.mark.parametrize(("file", "message"), [
     ("other_format.json", "not a pgwatch bench baseline"),
-    ("future_version.json", "version 2 is not supported"),
+    ("future_version.json", "version 3 is not supported"),
     ("not_json.json", "not a JSON baseline file"),
     ("missing_fields.json", "malformed baseline"),
     ("a_list.json", "not a pgwatch bench baseline"),

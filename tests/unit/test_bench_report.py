@@ -50,4 +50,4 @@ def test_summary_shows_every_phase_and_the_load() -> None:
     text = report.summary(_run())
     assert "### phase: before" in text and "### phase: writes-on-0002" in text
     assert "data load: 20.0 s (1,000,000 activities)" in text
-    assert "| dashboard.a | 10.0 | 1.000 | 10.00x |" in text
+    assert "| dashboard.a | live | 10.0 | 1.000 | 10.00x |" in text

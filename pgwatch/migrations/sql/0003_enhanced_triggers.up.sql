@@ -105,29 +105,64 @@ CREATE INDEX mv_team_member_leaderboard_team_rank
     ON public.mv_team_member_leaderboard (team_id, team_rank);
 
 -- pgwatch:step
+-- Every global leaderboard, precomputed at refresh time (so as current as the last refresh).
+-- The all-time rank and percentile are among live users. The period columns answer the
+-- same questions as the live leaderboard queries, which rank every user with a public
+-- activity in the period (soft-deleted users included): last complete UTC week (distance,
+-- activities, rank, and the rank in the week before it) and current UTC month (distance,
+-- activities, rank, the share of the month's ranked users with less distance, and their
+-- number). A period column is NULL for a user without a public activity in the period.
 CREATE MATERIALIZED VIEW public.mv_global_leaderboard AS
-SELECT u.id AS user_id, u.name AS user_name,
-       s.total_distance, s.week_distance, s.month_distance,
-       rank() OVER (ORDER BY s.total_distance DESC) AS rank_all_time,
-       rank() OVER (ORDER BY s.week_distance DESC) AS rank_week,
-       rank() OVER (ORDER BY s.month_distance DESC) AS rank_month,
-       percent_rank() OVER (ORDER BY s.total_distance) AS percentile
-FROM public.users AS u
-JOIN (
+WITH periods AS (
+    SELECT public.utc_week_start(now()) - 7 AS last_week,
+           public.utc_week_start(now()) - 14 AS week_before,
+           public.utc_month_start(now()) AS month
+), totals AS (
     SELECT a.user_id, sum(a.distance) AS total_distance,
-           COALESCE(sum(a.distance) FILTER (
-               WHERE public.utc_week_start(a.start_time) = public.utc_week_start(now())), 0)
-               AS week_distance,
-           COALESCE(sum(a.distance) FILTER (
-               WHERE public.utc_month_start(a.start_time) = public.utc_month_start(now())), 0)
-               AS month_distance
+           sum(a.distance) FILTER (WHERE public.utc_week_start(a.start_time) = p.last_week)
+               AS last_week_distance,
+           count(*) FILTER (WHERE public.utc_week_start(a.start_time) = p.last_week)
+               AS last_week_activities,
+           sum(a.distance) FILTER (WHERE public.utc_week_start(a.start_time) = p.week_before)
+               AS week_before_distance,
+           sum(a.distance) FILTER (WHERE public.utc_month_start(a.start_time) = p.month)
+               AS month_distance,
+           count(*) FILTER (WHERE public.utc_month_start(a.start_time) = p.month)
+               AS month_activities
     FROM public.activities AS a
+    CROSS JOIN periods AS p
     WHERE a.is_private = false
     GROUP BY a.user_id
-) AS s ON s.user_id = u.id
-WHERE u.deleted_at IS NULL;
+)
+SELECT u.id AS user_id, u.name AS user_name, s.total_distance,
+       CASE WHEN u.deleted_at IS NULL THEN rank() OVER (
+           PARTITION BY u.deleted_at IS NULL ORDER BY s.total_distance DESC) END
+           AS rank_all_time,
+       CASE WHEN u.deleted_at IS NULL THEN percent_rank() OVER (
+           PARTITION BY u.deleted_at IS NULL ORDER BY s.total_distance) END
+           AS percentile,
+       s.last_week_distance,
+       NULLIF(s.last_week_activities, 0) AS last_week_activities,
+       CASE WHEN s.last_week_distance IS NOT NULL THEN rank() OVER (
+           ORDER BY s.last_week_distance DESC NULLS LAST) END AS rank_last_week,
+       CASE WHEN s.week_before_distance IS NOT NULL THEN rank() OVER (
+           ORDER BY s.week_before_distance DESC NULLS LAST) END AS rank_week_before,
+       s.month_distance,
+       NULLIF(s.month_activities, 0) AS month_activities,
+       CASE WHEN s.month_distance IS NOT NULL THEN rank() OVER (
+           ORDER BY s.month_distance DESC NULLS LAST) END AS rank_month,
+       CASE WHEN s.month_distance IS NOT NULL THEN (rank() OVER (
+           PARTITION BY s.month_distance IS NULL ORDER BY s.month_distance) - 1)::float8
+           / count(*) OVER (PARTITION BY s.month_distance IS NULL) END AS month_percentile,
+       count(s.month_distance) OVER () AS month_ranked_users
+FROM public.users AS u
+JOIN totals AS s ON s.user_id = u.id;
 CREATE UNIQUE INDEX mv_global_leaderboard_user_id ON public.mv_global_leaderboard (user_id);
-CREATE INDEX mv_global_leaderboard_rank_week ON public.mv_global_leaderboard (rank_week);
+-- One per leaderboard read (ORDER BY rank LIMIT n): an index scan of n rows, never a sort.
+CREATE INDEX mv_global_leaderboard_rank_last_week
+    ON public.mv_global_leaderboard (rank_last_week) WHERE rank_last_week IS NOT NULL;
+CREATE INDEX mv_global_leaderboard_rank_month
+    ON public.mv_global_leaderboard (rank_month) WHERE rank_month IS NOT NULL;
 
 -- pgwatch:step
 CREATE MATERIALIZED VIEW public.mv_team_goal_progress AS
