@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,17 @@ def test_compare_flags_a_clear_regression_and_not_noise() -> None:
     assert set(verdicts) == {"a", "b"}
     assert not verdicts["a"].comparison.regression
     assert verdicts["b"].comparison.regression
+
+
+def test_compare_matches_forms_a_live_row_with_an_older_live_row() -> None:
+    def formed(name: str, median_ms: float, seed: int, form: str) -> ScenarioResult:
+        return replace(_result(name, median_ms, seed), form=form)
+
+    old = _run(_result("lb", 50.0, 1), _result("lb2", 2.0, 2))  # a run before tuned forms
+    new = _run(formed("lb", 0.5, 3, "tuned"), _result("lb:live", 80.0, 4),
+               formed("lb2", 2.0, 5, "tuned"))
+    verdicts = {v.name: v for v in baseline.compare(new, old)}
+    # The tuned row has no tuned counterpart; the live query is compared with itself.
+    assert set(verdicts) == {"lb:live"}
+    assert verdicts["lb:live"].comparison.regression
+    assert baseline.compare(new, new)[0].comparison.regression is False

@@ -87,9 +87,67 @@ def test_a_header_without_category_is_refused() -> None:
 
 
 def test_scenarios_reading_materialized_views_say_so() -> None:
-    readers = [s for s in catalog.load_catalog() if "mv_" in s.sql]
+    forms = [f for s in catalog.load_catalog() for f in (s, s.tuned) if f is not None]
+    readers = [s for s in forms if "mv_" in s.sql]
     assert readers
     for scenario in readers:
         assert scenario.requires and all(r.startswith("public.mv_") for r in scenario.requires)
     plain = catalog.parse("x", "-- Something to do.\n-- category: write\nSELECT 1\n")
     assert plain.requires == ()
+
+
+LIVE = "-- The weekly board.\n-- category: leaderboard\nSELECT %(user_id)s\n"
+TUNED = ("-- The weekly board, precomputed.\n-- category: leaderboard\n"
+         "-- requires: public.mv_board\nSELECT 1 FROM public.mv_board\n")
+
+
+def test_a_tuned_file_is_attached_to_its_scenario_not_listed_on_its_own() -> None:
+    built = catalog.build({"lb.weekly.sql": LIVE, "lb.weekly.tuned.sql": TUNED,
+                           "lb.other.sql": LIVE})
+    assert [s.name for s in built] == ["lb.other", "lb.weekly"]
+    weekly = built[1]
+    assert weekly.form == "live" and weekly.tuned is not None
+    assert weekly.tuned.name == "lb.weekly" and weekly.tuned.form == "tuned"
+    assert weekly.tuned.requires == ("public.mv_board",) and weekly.tuned.params == ()
+    assert built[0].tuned is None
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({"lb.weekly.tuned.sql": TUNED}, "tuned form without a live form"),
+    ({"lb.weekly.sql": LIVE, "lb.weekly.tuned.sql": TUNED.replace("-- requires: public.mv_board\n",
+                                                                   "")},
+     "names no '-- requires:'"),
+    ({"lb.weekly.sql": LIVE, "lb.weekly.tuned.sql": TUNED.replace("leaderboard", "dashboard")},
+     "category 'dashboard' is not 'leaderboard'"),
+])
+def test_a_malformed_tuned_form_is_refused(files: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        catalog.build(files)
+
+
+def test_plan_runs_the_tuned_form_and_keeps_the_live_one_beside_it() -> None:
+    built = catalog.build({"lb.weekly.sql": LIVE, "lb.weekly.tuned.sql": TUNED,
+                           "lb.mv.sql": TUNED})
+    before = catalog.plan(built, set())
+    assert [(s.name, s.form) for s in before] == [("lb.weekly", "live")]
+    after = catalog.plan(built, {"public.mv_board"})
+    assert [(s.name, s.form) for s in after] == [
+        ("lb.mv", "live"), ("lb.weekly", "tuned"), ("lb.weekly:live", "live")]
+    assert after[1].sql == TUNED and after[2].sql == LIVE and after[2].tuned is None
+    assert catalog.base_name("lb.weekly:live") == catalog.base_name("lb.weekly") == "lb.weekly"
+
+
+def test_the_shipped_tuned_forms_and_their_parameters() -> None:
+    tuned = {s.name: s.tuned for s in catalog.load_catalog() if s.tuned is not None}
+    assert set(tuned) == {"leaderboard.global_weekly", "leaderboard.global_monthly",
+                          "leaderboard.user_percentile", "leaderboard.rank_movement"}
+    for form in tuned.values():
+        assert form is not None and form.requires == ("public.mv_global_leaderboard",)
+
+
+
+def test_parameters_of_a_tuned_form_are_checked_too() -> None:
+    odd = catalog.build({"lb.weekly.sql": LIVE,
+                         "lb.weekly.tuned.sql": TUNED.replace("SELECT 1", "SELECT %(nope)s")})
+    with pytest.raises(KeyError, match=r"lb\.weekly: no value for nope"):
+        PoolParameters(_pools()).check(odd)
