@@ -1,7 +1,9 @@
-"""What the daemon knows right now: the latest snapshot and the health of every job.
+"""What the daemon knows right now: the health of every job, and who gets each snapshot.
 
 Written by the collection jobs, read by ``/metrics``, ``/readyz`` and the alert evaluator:
-a scrape reads this, never the database.
+a scrape reads this, never the database. Snapshots are handed to the subscribers (the
+exposition keeps what it renders of them) and not kept here: at 10,000 tables and 10,000
+statements the row objects of the latest snapshots alone would take about 50 MB.
 """
 
 from __future__ import annotations
@@ -46,11 +48,10 @@ class JobStatus:
 
 
 class RunState:
-    """Thread-safe latest snapshots and job statuses."""
+    """Thread-safe job statuses, target health and snapshot subscribers."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._snapshots: dict[JobKey, Snapshot] = {}
         self._jobs: dict[JobKey, JobStatus] = {}
         self._targets_up: dict[str, bool] = {}
         self._target_labels: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -82,7 +83,6 @@ class RunState:
         with self._lock:
             for key in [k for k in self._jobs if k[0] == target]:
                 self._jobs.pop(key, None)
-                self._snapshots.pop(key, None)
             self._targets_up.pop(target, None)
             self._target_labels.pop(target, None)
 
@@ -90,7 +90,6 @@ class RunState:
         key = (snapshot.target, snapshot.collector)
         now = time.time()
         with self._lock:
-            self._snapshots[key] = snapshot
             old = self._jobs[key].observed(snapshot.duration_s)
             self._jobs[key] = replace(old, runs_total=old.runs_total + 1, last_run_at=now,
                                       last_success_at=now, last_duration_s=snapshot.duration_s,
@@ -123,14 +122,6 @@ class RunState:
     def target_up(self, target: str, up: bool) -> None:
         with self._lock:
             self._targets_up[target] = up
-
-    def snapshot(self, target: str, collector: str) -> Snapshot | None:
-        with self._lock:
-            return self._snapshots.get((target, collector))
-
-    def snapshots(self) -> list[Snapshot]:
-        with self._lock:
-            return list(self._snapshots.values())
 
     def jobs(self) -> list[JobStatus]:
         with self._lock:

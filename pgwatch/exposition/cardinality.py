@@ -43,7 +43,7 @@ class Bounded:
 
 
 def bound_rows(rows: Sequence[Any], specs: Sequence[FieldSpec], bound: Bound,
-               main_measure: Mapping[tuple[str, ...], float] | None = None) -> Bounded:
+               main_measure: Mapping[str, float] | None = None) -> Bounded:
     """Keep the top objects of ``rows`` by ``bound``; sum the additive fields of the rest.
 
     ``main_measure`` (by identity) replaces the first ``rank_by`` field when given.
@@ -67,9 +67,9 @@ def bound_rows(rows: Sequence[Any], specs: Sequence[FieldSpec], bound: Bound,
     return Bounded(kept, rest, len(rows) - len(chosen))
 
 
-def identity_of(row: Any, bound: Bound) -> tuple[str, ...]:
-    """The values of the labels that name ``row``'s object."""
-    return tuple(str(getattr(row, name, "")) for name in bound.identity)
+def identity_of(row: Any, bound: Bound) -> str:
+    """The values of the labels that name ``row``'s object, as one string."""
+    return "\x1f".join(str(getattr(row, name, "")) for name in bound.identity)
 
 
 def is_additive(spec: FieldSpec) -> bool:

@@ -41,14 +41,21 @@ FOLDED = MetricDoc(f"{PREFIX}_exposition_objects_folded", "gauge",
 
 
 class SnapshotCollector(Collector):
-    """Every numeric field of every latest snapshot, bounded per ``bounds``."""
+    """Every numeric field of every latest snapshot, bounded per ``bounds``.
+
+    A snapshot is rendered once, as it arrives, in the collecting thread: bounding 20,000
+    indexes is far slower than a scrape may take. Only the rendered families are kept, never
+    the rows, so an object ranked by another collector's measure (indexes by size) is
+    re-ranked when its own collector next reports.
+    """
 
     def __init__(self, state: RunState, bounds: Mapping[str, Bound]) -> None:
         self.state = state
         self.bounds = bounds
-        # A snapshot is rendered once, at the first scrape that sees it: bounding 20,000
-        # indexes is far slower than a scrape may take, and snapshots are immutable.
-        self._cache: dict[tuple[str, str], tuple[tuple[object, ...], Families]] = {}
+        self._families: dict[tuple[str, str], Families] = {}
+        # Per (target, ranked collector): the main measure by object identity, read from the
+        # collector its bound ranks by (tables by table_size.total_bytes).
+        self._measures: dict[tuple[str, str], dict[str, float]] = {}
         self._lock = threading.Lock()
         # A collector may send a text once (pg_stat_statements text, for new query ids only):
         # the info metric keeps showing it from here.
@@ -56,47 +63,44 @@ class SnapshotCollector(Collector):
         state.subscribe(self.prepare)
 
     def prepare(self, snapshot: Snapshot) -> None:
-        """Render a new snapshot (and what ranks by it) now, in the collecting thread,
-        so that no scrape waits for the bounding of 20,000 indexes."""
+        """Remember what ranks other collectors, then render ``snapshot``."""
         self._remember_texts(snapshot)
-        self._rendered(snapshot)
-        for collector, bound in self.bounds.items():
-            if bound.rank_from is not None and bound.rank_from[0] == snapshot.collector:
-                dependent = self.state.snapshot(snapshot.target, collector)
-                if dependent is not None:
-                    self._rendered(dependent)
+        for name, ranked in self.bounds.items():
+            if ranked.rank_from is not None and ranked.rank_from[0] == snapshot.collector:
+                field = ranked.rank_from[1]
+                measure = {identity_of(row, ranked): float(getattr(row, field) or 0)
+                           for row in snapshot.rows}
+                with self._lock:
+                    self._measures[(snapshot.target, name)] = measure
+        key = (snapshot.target, snapshot.collector)
+        with self._lock:
+            main_measure = self._measures.get(key)
+        families: Families = {}
+        self._render(families, snapshot, self.bounds.get(snapshot.collector), main_measure)
+        with self._lock:
+            self._families[key] = families
 
     def describe(self) -> list[Metric]:
         return []
 
     def collect(self) -> Iterator[Metric]:
-        """The cached families of every snapshot; one name may come once per target."""
-        for snapshot in sorted(self.state.snapshots(), key=lambda s: (s.collector, s.target)):
-            yield from self._rendered(snapshot).values()
-
-    def _rendered(self, snapshot: Snapshot) -> Families:
-        key = (snapshot.target, snapshot.collector)
-        bound = self.bounds.get(snapshot.collector)
-        source = (self.state.snapshot(snapshot.target, bound.rank_from[0])
-                  if bound is not None and bound.rank_from is not None else None)
-        version = (snapshot, source, self.state.target_labels(snapshot.target))
+        """The families of every job's latest snapshot; one name may come once per target."""
+        jobs = {(job.target, job.collector) for job in self.state.jobs()}
         with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None and all(a is b for a, b in zip(cached[0], version, strict=True)):
-                return cached[1]
-        families: Families = {}
-        self._render(families, snapshot, bound, source)
-        with self._lock:
-            self._cache[key] = (version, families)
-        return families
+            for key in [k for k in self._families if k not in jobs]:
+                del self._families[key]  # a target or collector removed by a reload
+                self._measures.pop(key, None)
+            rendered = sorted(self._families.items(), key=lambda item: (item[0][1], item[0][0]))
+        for _, families in rendered:
+            yield from families.values()
 
     def _render(self, families: Families, snapshot: Snapshot, bound: Bound | None,
-                source: Snapshot | None) -> None:
+                main_measure: Mapping[str, float] | None) -> None:
         specs = fields_of(snapshot.row_type)
         base = {"target": snapshot.target, **dict(self.state.target_labels(snapshot.target))}
         rows: Sequence[Any] = snapshot.rows
         if bound is not None:
-            bounded = bound_rows(snapshot.rows, specs, bound, _main_measure(source, bound))
+            bounded = bound_rows(snapshot.rows, specs, bound, main_measure)
             rows = bounded.kept
             if bounded.rest is not None:
                 rest_labels = {s.name: OTHER for s in specs if s.kind is Kind.LABEL}
@@ -135,14 +139,6 @@ class SnapshotCollector(Collector):
     def _text(self, snapshot: Snapshot, identity: tuple[str, ...], name: str) -> str:
         with self._lock:
             return self._texts.get((snapshot.target, snapshot.collector, name, identity), "")
-
-
-def _main_measure(source: Snapshot | None, bound: Bound) -> dict[tuple[str, ...], float] | None:
-    """Sizes by object from the collector ``bound.rank_from`` names, when it has reported."""
-    if source is None or bound.rank_from is None:
-        return None
-    field = bound.rank_from[1]
-    return {identity_of(row, bound): float(getattr(row, field) or 0) for row in source.rows}
 
 
 def metric_name(collector: str, spec: FieldSpec) -> str:

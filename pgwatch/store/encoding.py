@@ -13,11 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from pgwatch.store.layout import RowLayout
-from pgwatch.store.model import Labels
 
+_JSON_NATIVE = frozenset({type(None), bool, int, float, str})
 # PostgreSQL text never contains NUL, so a leading NUL cannot be confused with real text.
 _TEXT_REF = "\x00"
 
@@ -31,11 +32,11 @@ class EncodedSnapshot:
     refs: frozenset[str]
 
 
-TextMemory = dict[tuple[Labels, str], str]
+TextMemory = dict[tuple[str, str], str]  # (RowLayout.ident, field) -> text or digest ref
 
 
-def remember_texts(rows: Sequence[Any], keys: Sequence[Labels], layout: RowLayout,
-                   min_chars: int, before: Mapping[tuple[Labels, str], str],
+def remember_texts(rows: Sequence[Any], keys: Sequence[str], layout: RowLayout,
+                   min_chars: int, before: Mapping[tuple[str, str], str],
                    ) -> tuple[TextMemory, dict[str, str]]:
     """The last text of every (object, text field), and the long texts not stored before.
 
@@ -60,8 +61,8 @@ def remember_texts(rows: Sequence[Any], keys: Sequence[Labels], layout: RowLayou
     return memory, new
 
 
-def encode_rows(rows: Sequence[Any], keys: Sequence[Labels], layout: RowLayout,
-                texts: Mapping[tuple[Labels, str], str]) -> EncodedSnapshot:
+def encode_rows(rows: Sequence[Any], keys: Sequence[str], layout: RowLayout,
+                texts: Mapping[tuple[str, str], str]) -> EncodedSnapshot:
     """Rows as compressed column-wise JSON; texts come from ``texts``.
 
     Columns compress better than rows (a column of idle counters is one repeated value),
@@ -70,7 +71,9 @@ def encode_rows(rows: Sequence[Any], keys: Sequence[Labels], layout: RowLayout,
     refs: set[str] = set()
     columns = []
     for name in layout.all_fields:
-        column = [_plain(getattr(row, name)) for row in rows]
+        column = list(map(attrgetter(name), rows))
+        if not set(map(type, column)) <= _JSON_NATIVE:  # most columns need no conversion
+            column = list(map(_plain, column))
         if name in layout.text_fields:
             column = [texts.get((key, name), value) for key, value in zip(keys, column,
                                                                         strict=True)]
@@ -79,11 +82,6 @@ def encode_rows(rows: Sequence[Any], keys: Sequence[Labels], layout: RowLayout,
     document = {"fields": list(layout.all_fields), "columns": columns}
     body = lzma.compress(json.dumps(document, separators=(",", ":")).encode(), preset=1)
     return EncodedSnapshot(len(rows), body, frozenset(refs))
-
-
-def text_ref(stored: str) -> str | None:
-    """The digest a remembered text refers to, or None for a text kept inline."""
-    return stored[1:] if stored.startswith(_TEXT_REF) else None
 
 
 def _stored_text(value: str, min_chars: int) -> str:

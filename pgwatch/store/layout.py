@@ -17,6 +17,10 @@ from pgwatch.store.model import Labels, SeriesKind
 from pgwatch.store.policy import StorePolicy
 
 NAN = math.nan
+# The ASCII unit separator. Two objects whose names differ only in where a unit separator
+# sits would share an identity; such names do not occur in practice, and the cost would be
+# one wrong delta, never a wrong stored label.
+IDENT_SEPARATOR = "\x1f"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,12 @@ class RowLayout:
     read_values: Callable[[Any], tuple[Any, ...]]
 
     @property
+    def tracked(self) -> int:
+        """How many leading ``values`` (counters and reset markers) a delta needs from the
+        previous snapshot; gauges come after them and are never remembered."""
+        return sum(1 for v in self.values if v.kind is not SeriesKind.GAUGE)
+
+    @property
     def counters(self) -> tuple[int, ...]:
         """Positions in ``values`` of the counters."""
         return tuple(i for i, v in enumerate(self.values) if v.kind is SeriesKind.COUNTER)
@@ -53,6 +63,14 @@ class RowLayout:
         """The object's identity: its label fields, as strings, in declaration order."""
         return tuple(zip(self.label_fields, map(label_value, self.read_labels(row)),
                          strict=True))
+
+    def ident(self, row: Any) -> str:
+        """The object's identity as one compact string: what the planner keys its memory by.
+
+        One string per object instead of a tuple of (name, value) pairs: at 60,000 objects
+        the difference is tens of megabytes.
+        """
+        return IDENT_SEPARATOR.join(map(label_value, self.read_labels(row)))
 
     def numbers(self, row: Any) -> array[float]:
         """The row's numeric values in ``values`` order; NaN where a value is missing."""
@@ -79,6 +97,8 @@ def layout_of(row_type: type[Any], collector: str, policy: StorePolicy,
             values.append(ValueField(spec.name, metric, SeriesKind.of(spec.kind)))
         else:
             texts.add(spec.name)
+    # Counters and markers first: the planner remembers that prefix of each row's numbers.
+    values.sort(key=lambda v: v.kind is SeriesKind.GAUGE)
     names = tuple(f.name for f in dataclasses.fields(row_type))
     return RowLayout(collector, tuple(labels), tuple(values), frozenset(texts), names,
                      _reader(labels), _reader([v.name for v in values]))

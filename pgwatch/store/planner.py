@@ -1,8 +1,9 @@
 """Decide what one snapshot adds to the store: aggregates, top-N objects, markers, rows.
 
-The planner keeps, per (target, collector), the previous snapshot's numbers (one compact
-array per object) to rank objects by activity and to accumulate reset-aware aggregate
-counters; nothing else about a view is held in memory.
+The planner keeps, per (target, collector), the previous snapshot's counters and reset
+markers (one compact array per object, keyed by one identity string) to rank objects by
+activity and to accumulate reset-aware aggregate counters; gauges and row objects are not
+held in memory.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ class WritePlan:
     ts: int
     objects: tuple[ObjectWrite, ...]
     gone: tuple[Labels, ...]
-    snapshot: EncodedSnapshot | None
+    snapshot: EncodedSnapshot
+    persist_snapshot: bool  # the encoded rows are also stored (else only kept as the latest)
     new_texts: Mapping[str, str]
 
     @property
@@ -52,8 +54,8 @@ class WritePlan:
 class CollectorState:
     """What the planner remembers of one (target, collector) after a successful write."""
 
-    prev: dict[Labels, array[float]] = field(default_factory=dict)
-    persisted: frozenset[Labels] = frozenset()
+    prev: dict[str, array[float]] = field(default_factory=dict)  # by ``RowLayout.ident``
+    persisted: Mapping[str, Labels] = field(default_factory=dict)  # objects with series
     totals: tuple[float, ...] = ()
     last_object_write: int | None = None
     last_snapshot_write: int | None = None
@@ -65,7 +67,7 @@ class CollectorState:
 class _Read:
     """The numbers of one snapshot: object keys, values, and per-counter activity."""
 
-    keys: list[Labels]
+    keys: list[str]  # ``RowLayout.ident`` of every row
     values: list[array[float]]
     activity: list[dict[int, float]]  # per counter: object position -> increase, if any
 
@@ -99,23 +101,30 @@ class Planner:
         if sampled and self.policy.aggregates and large:
             objects.append(_aggregate_write(layout, read, totals))
         chosen, object_due = self._choose(layout, read, state, ts) if sampled else ([], False)
-        objects.extend(_object_write(layout, read.keys[i], read.values[i], keep_zeros=not large)
-                       for i in chosen)
+        labels = {read.keys[i]: layout.key(snapshot.rows[i]) for i in chosen}
+        objects.extend(_object_write(layout, labels[read.keys[i]], read.values[i],
+                                     keep_zeros=not large) for i in chosen)
         current = set(read.keys)
-        gone = tuple(key for key in state.persisted if key not in current)
-        persisted = (state.persisted - set(gone)) | {read.keys[i] for i in chosen}
+        gone = {ident: key for ident, key in state.persisted.items() if ident not in current}
+        persisted = {ident: key for ident, key in state.persisted.items() if ident not in gone}
+        persisted.update(labels)
         texts, new_texts = remember_texts(snapshot.rows, read.keys, layout,
                                           self.policy.text_dedup_min_chars, state.texts)
-        encoded = None
-        if _due(state.last_snapshot_write, ts, self.policy.object_snapshot_interval_s):
-            encoded = encode_rows(snapshot.rows, read.keys, layout, texts)
+        # Encoded at every snapshot: the compressed rows are the store's "latest" (a few
+        # hundred kB where the row objects took tens of MB); stored only when due.
+        encoded = encode_rows(snapshot.rows, read.keys, layout, texts)
+        persist = _due(state.last_snapshot_write, ts, self.policy.object_snapshot_interval_s)
+        tracked = layout.tracked
+        remembered = {key: now[:tracked] for key, now in zip(read.keys, read.values,
+                                                              strict=True)} if tracked else {}
         new_state = CollectorState(
-            dict(zip(read.keys, read.values, strict=True)), frozenset(persisted), totals,
+            remembered, persisted, totals,
             ts if object_due else state.last_object_write,
-            ts if encoded is not None else state.last_snapshot_write, texts,
+            ts if persist else state.last_snapshot_write, texts,
             ts if sampled else state.last_sample_write)
         plan = WritePlan(snapshot.target, snapshot.collector, ts,
-                         tuple(o for o in objects if o.samples), gone, encoded, new_texts)
+                         tuple(o for o in objects if o.samples), tuple(gone.values()), encoded,
+                         persist, new_texts)
         return plan, new_state
 
     def texts(self, target: str, collector: str) -> TextMemory:
@@ -161,19 +170,22 @@ def top_union(scores: Sequence[Mapping[int, float]], n: int) -> list[int]:
     return list(chosen)
 
 
-def _read(rows: Sequence[Any], layout: RowLayout, prev: dict[Labels, array[float]]) -> _Read:
+def _read(rows: Sequence[Any], layout: RowLayout, prev: dict[str, array[float]]) -> _Read:
     counters = layout.counters
     markers = [i for i, v in enumerate(layout.values) if v.kind is SeriesKind.RESET]
-    keys: list[Labels] = []
+    keys: list[str] = []
     values: list[array[float]] = []
     activity: list[dict[int, float]] = [{} for _ in counters]
+    tracked = layout.tracked
     for position, row in enumerate(rows):
-        key = layout.key(row)
+        key = layout.ident(row)
         now = layout.numbers(row)
         keys.append(key)
         values.append(now)
+        if not tracked:
+            continue  # gauges only: nothing to compare with the previous snapshot
         before = prev.get(key)
-        if before == now:
+        if before == now[:tracked]:
             continue  # an idle object: most of them, most of the time
         reset = before is not None and any(_changed(before[m], now[m]) for m in markers)
         for slot, i in enumerate(counters):

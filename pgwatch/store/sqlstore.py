@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pgwatch.collectors.base import Snapshot, as_mapping
+from pgwatch.collectors.base import Snapshot
 from pgwatch.store.backend import Backend
-from pgwatch.store.encoding import EncodedSnapshot, decode_rows, text_ref, text_refs
+from pgwatch.store.encoding import EncodedSnapshot, decode_rows, text_refs
 from pgwatch.store.model import (
     Event,
     Labels,
@@ -46,7 +46,8 @@ class SqlStore:
         self.planner = Planner(policy)
         self._lock = threading.Lock()
         self._plan_locks: dict[tuple[str, str], threading.Lock] = {}
-        self._latest: dict[tuple[str, str], Snapshot] = {}
+        # The newest rows of each (target, collector), compressed as they would be stored.
+        self._latest: dict[tuple[str, str], tuple[int, bytes]] = {}
         self._ids = _IdCache(policy.id_cache_entries)
 
     def write(self, snapshot: Snapshot) -> None:
@@ -56,7 +57,7 @@ class SqlStore:
             plan, state = self.planner.plan(snapshot)
             with self._lock:
                 self._write_with_retry(plan)
-                self._latest[key] = snapshot
+                self._latest[key] = (plan.ts, plan.snapshot.body)
             self.planner.keep(snapshot.target, snapshot.collector, state)
 
     def _write_with_retry(self, plan: WritePlan) -> None:
@@ -96,7 +97,7 @@ class SqlStore:
         self.backend.executemany("text_upsert", [
             {"digest": digest, "body": body, "last_used": plan.ts}
             for digest, body in plan.new_texts.items()])
-        if plan.snapshot is not None:
+        if plan.persist_snapshot:
             self._write_snapshot(plan, plan.snapshot)
 
     def _write_snapshot(self, plan: WritePlan, encoded: EncodedSnapshot) -> None:
@@ -150,45 +151,23 @@ class SqlStore:
     def latest(self, target: str, collector: str) -> Latest | None:
         """The newest rows this process wrote, else the newest per-object snapshot stored."""
         with self._lock:
-            snapshot = self._latest.get((target, collector))
-            if snapshot is not None:
-                return self._memory_latest(snapshot)
-            return self._stored_latest(target, collector)
+            found = self._latest.get((target, collector))
+            if found is None:
+                stored = self.backend.fetchall("snapshot_latest", {"target": target,
+                                                                   "collector": collector})
+                if not stored:
+                    return None
+                found = (int(stored[0][0]), bytes(stored[0][1]))
+            return self._decoded(target, collector, *found)
 
-    def _memory_latest(self, snapshot: Snapshot) -> Latest:
-        layout = self.planner.layout(snapshot)
-        remembered = self.planner.texts(snapshot.target, snapshot.collector)
-        rows = []
-        for row in snapshot.rows:
-            mapping = dict(as_mapping(row))
-            key = layout.key(row) if layout.text_fields else ()
-            for name in layout.text_fields:
-                stored = remembered.get((key, name))
-                if mapping[name] is None and stored is not None:
-                    mapping[name] = self._text(stored)
-            rows.append(mapping)
-        return Latest(snapshot.target, snapshot.collector, snapshot.taken_at, tuple(rows))
-
-    def _text(self, stored: str) -> str | None:
-        digest = text_ref(stored)
-        if digest is None:
-            return stored
-        found = self.backend.fetchall("text_get", {"digest": digest})
-        return str(found[0][0]) if found else None
-
-    def _stored_latest(self, target: str, collector: str) -> Latest | None:
-        found = self.backend.fetchall("snapshot_latest", {"target": target,
-                                                          "collector": collector})
-        if not found:
-            return None
-        taken_at, body = found[0]
-        fields, rows, refs = text_refs(bytes(body))
+    def _decoded(self, target: str, collector: str, taken_at: int, body: bytes) -> Latest:
+        fields, rows, refs = text_refs(body)
         texts = {}
         for digest in refs:
             text = self.backend.fetchall("text_get", {"digest": digest})
             if text:
                 texts[digest] = str(text[0][0])
-        return Latest(target, collector, datetime.fromtimestamp(int(taken_at), UTC),
+        return Latest(target, collector, datetime.fromtimestamp(taken_at, UTC),
                       decode_rows(fields, rows, texts))
 
     def record_event(self, target: str, kind: str, subject: str, detail: str,

@@ -33,13 +33,21 @@ def _rows(count: int) -> tuple[QueryRow, ...]:
                           mean_exec_seconds=0.5, result_bytes=10) for i in range(count))
 
 
-def _state(rows: tuple[QueryRow, ...]) -> RunState:
+def _state(rows: tuple[QueryRow, ...], bounds: dict[str, Bound] | None = None,
+           ) -> tuple[RunState, SnapshotCollector]:
+    """A state whose exposition (subscribed first, as the service wires it) saw ``rows``."""
     state = RunState()
-    state.register("db1", "statements", 60)
+    collector = SnapshotCollector(state, bounds or {})
     state.set_target_labels("db1", {"env": "test"})
-    state.succeeded(Snapshot("db1", "statements", datetime.now(UTC), 0.02, rows, QueryRow),
+    _feed(state, "db1", "statements", rows)
+    return state, collector
+
+
+def _feed(state: RunState, target: str, name: str, rows: tuple[object, ...],
+          row_type: type[object] = QueryRow) -> None:
+    state.register(target, name, 60)
+    state.succeeded(Snapshot(target, name, datetime.now(UTC), 0.02, rows, row_type),
                     overran=False)
-    return state
 
 
 def _scrape(*collectors: object) -> dict[str, list[tuple[dict[str, str], float]]]:
@@ -65,17 +73,15 @@ def _flat(text_out: str) -> list[tuple[str, str, float]]:
 
 
 def test_families_from_several_targets_are_written_once() -> None:
-    state = _state(_rows(2))
-    state.register("db2", "statements", 60)
-    state.succeeded(Snapshot("db2", "statements", datetime.now(UTC), 0.01, _rows(3), QueryRow),
-                    overran=False)
-    samples = _scrape(SnapshotCollector(state, {}))
+    state, collector = _state(_rows(2))
+    _feed(state, "db2", "statements", _rows(3))
+    samples = _scrape(collector)
     targets = [labels["target"] for labels, _ in samples["pgwatch_statements_calls_total"]]
     assert sorted(targets) == ["db1", "db1", "db2", "db2", "db2"]
 
 
 def test_counters_and_gauges_are_named_and_labelled() -> None:
-    samples = _scrape(SnapshotCollector(_state(_rows(3)), {}))
+    samples = _scrape(_state(_rows(3))[1])
     assert {"target": "db1", "env": "test", "queryid": "2"} in \
         [labels for labels, _ in samples["pgwatch_statements_exec_seconds_total"]]
     assert len(samples["pgwatch_statements_mean_exec_seconds"]) == 3
@@ -83,15 +89,15 @@ def test_counters_and_gauges_are_named_and_labelled() -> None:
 
 
 def test_registering_never_collects() -> None:
-    state = _state(_rows(3))
-    assert SnapshotCollector(state, {}).describe() == []
+    state, collector = _state(_rows(3))
+    assert collector.describe() == []
     assert SelfCollector(state).describe() == []
 
 
 def test_five_thousand_statements_stay_bounded() -> None:
     bound = Bound(identity=("queryid",), rank_by=("exec_seconds_total", "blocks_read_total"),
                   top_n=100, per_dimension=10)
-    samples = _scrape(SnapshotCollector(_state(_rows(5000)), {"statements": bound}))
+    samples = _scrape(_state(_rows(5000), {"statements": bound})[1])
     series = samples["pgwatch_statements_exec_seconds_total"]
     ids = {labels["queryid"] for labels, _ in series}
     assert len(ids) == 102  # top 100 by time, the disk-heavy query 7, and __other__
@@ -107,7 +113,7 @@ def test_five_thousand_statements_stay_bounded() -> None:
 
 
 def test_self_metrics() -> None:
-    state = _state(_rows(1))
+    state, _ = _state(_rows(1))
     state.register("db1", "tables", 30)
     state.failed("db1", "tables", "canceling statement due to statement timeout", 2.0)
     state.register("db1", "pgbouncer", 30)
@@ -129,7 +135,7 @@ def test_self_metrics() -> None:
 
 def test_long_label_values_are_truncated() -> None:
     row = QueryRow("x" * 1000, 1.0, 1, 0, 0.1, 1)
-    samples = _scrape(SnapshotCollector(_state((row,)), {}))
+    samples = _scrape(_state((row,))[1])
     labels = samples["pgwatch_statements_calls_total"][0][0]
     assert len(labels["queryid"]) == 200 and labels["queryid"].endswith("…")
 
@@ -156,13 +162,28 @@ def test_query_text_sent_once_is_remembered_for_the_info_metric() -> None:
 
 
 def test_rank_from_another_collector() -> None:
-    state = _state(_rows(300))
-    sizes = tuple(SizeRow(str(i), float(300 - i)) for i in range(300))  # small ids are big
-    state.register("db1", "sizes", 60)
-    state.succeeded(Snapshot("db1", "sizes", datetime.now(UTC), 0.01, sizes, SizeRow),
-                    overran=False)
     bound = Bound(identity=("queryid",), rank_by=("exec_seconds_total",), top_n=10,
                   per_dimension=0, rank_from=("sizes", "total_bytes"))
-    samples = _scrape(SnapshotCollector(state, {"statements": bound}))
-    ids = {labels["queryid"] for labels, _ in samples["pgwatch_statements_calls_total"]}
+    state = RunState()
+    collector = SnapshotCollector(state, {"statements": bound})
+    sizes = tuple(SizeRow(str(i), float(300 - i)) for i in range(300))  # small ids are big
+    _feed(state, "db1", "sizes", sizes, SizeRow)
+    _feed(state, "db1", "statements", _rows(300))
+    ids = {labels["queryid"] for labels, _ in _scrape(collector)["pgwatch_statements_calls_total"]}
     assert ids == {str(i) for i in range(10)} | {OTHER}
+    # New sizes re-rank the statements when they next report, not before.
+    reversed_sizes = tuple(SizeRow(str(i), float(i)) for i in range(300))
+    _feed(state, "db1", "sizes", reversed_sizes, SizeRow)
+    ids = {labels["queryid"] for labels, _ in _scrape(collector)["pgwatch_statements_calls_total"]}
+    assert ids == {str(i) for i in range(10)} | {OTHER}
+    _feed(state, "db1", "statements", _rows(300))
+    ids = {labels["queryid"] for labels, _ in _scrape(collector)["pgwatch_statements_calls_total"]}
+    assert ids == {str(i) for i in range(290, 300)} | {OTHER}
+
+
+def test_a_removed_target_is_no_longer_exposed() -> None:
+    state, collector = _state(_rows(2))
+    _feed(state, "db2", "statements", _rows(3))
+    state.forget_target("db2")
+    samples = _scrape(collector)["pgwatch_statements_calls_total"]
+    assert {labels["target"] for labels, _ in samples} == {"db1"}

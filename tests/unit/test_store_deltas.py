@@ -80,8 +80,9 @@ def test_reset_fields_become_markers_and_texts_stay_out_of_series() -> None:
     assert layout.label_fields == ("schemaname", "relname")
     assert [(v.metric, v.kind) for v in layout.values] == [
         ("pgwatch_tables_seq_scan_total", SeriesKind.COUNTER),
-        ("pgwatch_tables_n_dead_tup", SeriesKind.GAUGE),
-        ("pgwatch_tables_stats_reset_seconds", SeriesKind.RESET)]
+        ("pgwatch_tables_stats_reset_seconds", SeriesKind.RESET),
+        ("pgwatch_tables_n_dead_tup", SeriesKind.GAUGE)]
+    assert layout.tracked == 2  # what the planner remembers: the counter and the marker
     assert layout.text_fields == {"reloptions"}
 
 
@@ -98,7 +99,7 @@ def test_snapshots_round_trip_with_long_texts_kept_apart() -> None:
     layout = layout_of(TableRow, "tables", StorePolicy())
     options = "autovacuum_vacuum_scale_factor=0.01," * 4
     rows = [TableRow("public", "runs", 3, 10, 1.5, options), TableRow("public", "x", 1, 0, 2, None)]
-    keys = [layout.key(row) for row in rows]
+    keys = [layout.ident(row) for row in rows]
     memory, new = remember_texts(rows, keys, layout, 64, {})
     assert list(new.values()) == [options]
     encoded = encode_rows(rows, keys, layout, memory)
@@ -112,10 +113,10 @@ def test_snapshots_round_trip_with_long_texts_kept_apart() -> None:
 def test_a_text_sent_once_is_remembered_until_its_object_goes() -> None:
     layout = layout_of(TableRow, "tables", StorePolicy())
     first = [TableRow("public", "runs", 3, 10, 1.5, "fillfactor=90")]
-    memory, new = remember_texts(first, [layout.key(first[0])], layout, 64, {})
+    memory, new = remember_texts(first, [layout.ident(first[0])], layout, 64, {})
     assert new == {}
     later = [TableRow("public", "runs", 4, 10, 1.5, None), TableRow("public", "y", 1, 0, 2, None)]
-    keys = [layout.key(row) for row in later]
+    keys = [layout.ident(row) for row in later]
     memory, _ = remember_texts(later, keys, layout, 64, memory)
     fields, raw, _ = text_refs(encode_rows(later, keys, layout, memory).body)
     assert [row["reloptions"] for row in decode_rows(fields, raw, {})] == ["fillfactor=90", None]
