@@ -17,6 +17,7 @@ from typing import Any
 
 from pgwatch.errors import PgwatchError
 from pgwatch.workload import stats
+from pgwatch.workload.catalog import LIVE_SUFFIX
 from pgwatch.workload.results import BenchRun, PhaseResult, ScenarioResult
 
 FORMAT = "pgwatch-bench"
@@ -103,7 +104,7 @@ def _form(value: Any) -> str:
 
 
 def _key(result: ScenarioResult) -> tuple[str, str]:
-    return result.name.removesuffix(":live"), result.form
+    return result.name.removesuffix(LIVE_SUFFIX), result.form
 
 
 @dataclass(frozen=True, slots=True)

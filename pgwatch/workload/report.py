@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pgwatch.workload.baseline import ScenarioVerdict
+from pgwatch.workload.catalog import LIVE_SUFFIX
 from pgwatch.workload.results import BenchRun, PhaseResult
 from pgwatch.workload.scales import MAX_P95_RATIO, CategoryVerdict, ScaleRow
 
@@ -76,7 +77,7 @@ def speedups(run: BenchRun) -> list[Speedup]:
     first, last = run.phases[0], run.phases[-1]
     found = []
     for after in last.scenarios:
-        before = first.get(after.name.removesuffix(":live"))
+        before = first.get(after.name.removesuffix(LIVE_SUFFIX))
         if before is not None:
             found.append(Speedup(after.name, before.category, before.p50_ms, after.p50_ms,
                                  before.p95_ms, after.p95_ms, f"{before.grade} -> {after.grade}",

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pgwatch.workload import stats
+from pgwatch.workload.catalog import LIVE_SUFFIX
 from pgwatch.workload.grading import grade
 
 SAMPLES_KEPT = 2000
@@ -34,7 +35,7 @@ class ScenarioResult:
     @property
     def reference(self) -> bool:
         """A ``<name>:live`` row: shown beside its tuned form, kept out of medians and verdicts."""
-        return self.name.endswith(":live")
+        return self.name.endswith(LIVE_SUFFIX)
 
     @classmethod
     def from_samples(cls, name: str, category: str, samples_ms: Sequence[float], *,
