@@ -5,7 +5,6 @@ Nothing else wires these together; each part knows only the contracts it consume
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import threading
 import time
@@ -22,23 +21,12 @@ from pgwatch.exposition.bounds import configured_bounds
 from pgwatch.exposition.http import BasicAuth, HttpServer, build_app, json_page
 from pgwatch.exposition.metrics import SnapshotCollector
 from pgwatch.exposition.self_metrics import SelfCollector
+from pgwatch.memory import release_free_memory
 from pgwatch.store import Store, StorePolicy, open_store
 
 log = logging.getLogger(__name__)
 RETENTION_EVERY_S = 600.0
-
-
-_M_ARENA_MAX = -8
-
-
-def limit_malloc_arenas(arenas: int = 2) -> None:
-    """Cap glibc's per-thread malloc arenas: with a scheduler pool and HTTP threads each
-    taking one, the daemon's resident memory grows by tens of MB for nothing."""
-    try:
-        libc = ctypes.CDLL(None)
-        libc.mallopt(_M_ARENA_MAX, arenas)
-    except (OSError, AttributeError):
-        return  # not glibc: nothing to tune
+TRIM_EVERY_S = 5.0
 
 
 def default_catalog() -> Catalog:
@@ -67,7 +55,7 @@ class Service:
     store: Store
     http: HttpServer
     state: RunState
-    _retention: threading.Thread | None = None
+    _housekeeper: threading.Thread | None = None
     _stopping: threading.Event | None = None
 
     @classmethod
@@ -91,9 +79,9 @@ class Service:
         self.http.start()
         self.daemon.start()
         self._stopping = threading.Event()
-        self._retention = threading.Thread(target=self._keep_retention, daemon=True,
-                                           name="pgwatch-retention")
-        self._retention.start()
+        self._housekeeper = threading.Thread(target=self._housekeeping, daemon=True,
+                                           name="pgwatch-housekeeping")
+        self._housekeeper.start()
         log.info("serving http://%s/metrics", self.daemon.config.http.listen)
 
     def stop(self) -> None:
@@ -102,13 +90,19 @@ class Service:
             self._stopping.set()
         self.http.stop()
         self.daemon.stop()
-        if self._retention is not None:
-            self._retention.join(timeout=30)
+        if self._housekeeper is not None:
+            self._housekeeper.join(timeout=30)
         self.store.close()
 
-    def _keep_retention(self) -> None:
+    def _housekeeping(self) -> None:
+        """Return freed memory every few seconds; apply the store's retention now and then."""
         assert self._stopping is not None
-        while not self._stopping.wait(RETENTION_EVERY_S):
+        next_retention = time.monotonic() + RETENTION_EVERY_S
+        while not self._stopping.wait(TRIM_EVERY_S):
+            release_free_memory()
+            if time.monotonic() < next_retention:
+                continue
+            next_retention = time.monotonic() + RETENTION_EVERY_S
             began = time.monotonic()
             try:
                 self.store.retention(datetime.now(UTC))

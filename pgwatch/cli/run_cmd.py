@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 import typer
 
 from pgwatch.log import setup_logging
-from pgwatch.service import Service, limit_malloc_arenas
+from pgwatch.memory import limit_malloc_arenas
+from pgwatch.service import Service
 from pgwatch.shutdown import stop_event
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -21,6 +21,11 @@ from pgwatch.errors import PgwatchError
 
 log = logging.getLogger(__name__)
 Sink = Callable[[Snapshot], None]
+# A collector whose last snapshot had more rows than this (statements, tables, indexes at
+# scale), or that has not reported yet, waits for the target's large-read turn: one such
+# read at a time per target keeps both the monitored server's load and the daemon's
+# memory peak to one catalog-wide read.
+LARGE_ROWS = 1_000
 
 
 @dataclass
@@ -33,6 +38,7 @@ class CollectorJob:
     timeout_s: float
     state: RunState
     sinks: tuple[Sink, ...]
+    last_rows: int | None = field(default=None, init=False)
 
     def __call__(self) -> None:
         """The scheduler's entry point; nothing escapes it."""
@@ -54,10 +60,15 @@ class CollectorJob:
         self._record(outcome, time.monotonic() - began)
 
     def _run(self) -> Snapshot | Skipped | object:
-        with self.target.session(self.collector.name) as (conn, server), \
+        with self._turn(), self.target.session(self.collector.name) as (conn, server), \
                 budget(conn, server, round(self.timeout_s * 1000),
                        self.target.settings.statement_timeout_ms):
             return run_collector(conn, server, self.collector, target=self.target.name)
+
+    def _turn(self) -> AbstractContextManager[Any]:
+        if self.last_rows is None or self.last_rows > LARGE_ROWS:
+            return self.target.large_reads
+        return nullcontext()
 
     def _record(self, outcome: object, elapsed: float) -> None:
         target, name = self.target.name, self.collector.name
@@ -65,6 +76,7 @@ class CollectorJob:
             log.info("target %s is back (%s)", target, name, extra={"target": target})
         self.state.target_up(target, True)
         if isinstance(outcome, Snapshot):
+            self.last_rows = len(outcome.rows)
             self._deliver(outcome)
             self.state.succeeded(outcome, overran=elapsed > self.interval_s)
         elif isinstance(outcome, Skipped):

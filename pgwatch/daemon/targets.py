@@ -40,6 +40,8 @@ class TargetRuntime:
     pool: TargetPool | None = None
     _server: TargetInfo | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Held by a job reading thousands of rows (see ``pgwatch.daemon.jobs.LARGE_ROWS``).
+    large_reads: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def from_config(cls, config: Config, target: TargetConfig, base_dir: Path) -> TargetRuntime:

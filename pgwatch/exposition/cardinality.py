@@ -59,11 +59,9 @@ def bound_rows(rows: Sequence[Any], specs: Sequence[FieldSpec], bound: Bound,
         top = heapq.nlargest(limit, range(len(rows)), key=column.__getitem__)
         chosen.update(i for i in top if position == 0 or column[i] > 0)
     kept = tuple(rows[i] for i in sorted(chosen))
-    rest = {}
-    for spec in specs:
-        if is_additive(spec):
-            column = _column(rows, spec.name)
-            rest[spec.name] = sum(column) - sum(column[i] for i in chosen)
+    # Sums streamed field by field: a list per additive field of 10,000 tables is ~10 MB.
+    rest = {spec.name: _total(rows, spec.name) - _total(kept, spec.name)
+            for spec in specs if is_additive(spec)}
     return Bounded(kept, rest, len(rows) - len(chosen))
 
 
@@ -75,6 +73,11 @@ def identity_of(row: Any, bound: Bound) -> str:
 def is_additive(spec: FieldSpec) -> bool:
     """Counters and sizes add up across objects; means, ages and timestamps do not."""
     return spec.kind is Kind.COUNTER or (spec.kind is Kind.GAUGE and spec.name.endswith("_bytes"))
+
+
+def _total(rows: Sequence[Any], name: str) -> float:
+    """The sum of one field over ``rows``, counted as ``_column`` counts it."""
+    return sum(float(v) for v in map(attrgetter(name), rows) if isinstance(v, int | float))
 
 
 def _column(rows: Sequence[Any], name: str) -> list[float]:

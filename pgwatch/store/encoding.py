@@ -51,6 +51,8 @@ def remember_texts(rows: Sequence[Any], keys: Sequence[str], layout: RowLayout,
     for row, key in zip(rows, keys, strict=True):
         for name in layout.text_fields:
             value = getattr(row, name)
+            if value == "":
+                continue  # the row carries it; 10,000 tables without options remember nothing
             if isinstance(value, str):
                 stored = _stored_text(value, min_chars)
                 if stored != value and before.get((key, name)) != stored:
@@ -66,11 +68,15 @@ def encode_rows(rows: Sequence[Any], keys: Sequence[str], layout: RowLayout,
     """Rows as compressed column-wise JSON; texts come from ``texts``.
 
     Columns compress better than rows (a column of idle counters is one repeated value),
-    and LZMA at preset 1 is both smaller and faster than zlib on these documents.
+    and LZMA at preset 1 is both smaller and faster than zlib on these documents. The
+    document is compressed a column at a time: 10,000 statements make 4 MB of JSON, which
+    is never held whole.
     """
     refs: set[str] = set()
-    columns = []
-    for name in layout.all_fields:
+    compressor = lzma.LZMACompressor(preset=1)
+    parts = [compressor.compress(b'{"fields":' + _json(list(layout.all_fields))
+                                 + b',"columns":[')]
+    for position, name in enumerate(layout.all_fields):
         column = list(map(attrgetter(name), rows))
         if not set(map(type, column)) <= _JSON_NATIVE:  # most columns need no conversion
             column = list(map(_plain, column))
@@ -78,10 +84,14 @@ def encode_rows(rows: Sequence[Any], keys: Sequence[str], layout: RowLayout,
             column = [texts.get((key, name), value) for key, value in zip(keys, column,
                                                                         strict=True)]
             refs.update(v[1:] for v in column if isinstance(v, str) and v.startswith(_TEXT_REF))
-        columns.append(column)
-    document = {"fields": list(layout.all_fields), "columns": columns}
-    body = lzma.compress(json.dumps(document, separators=(",", ":")).encode(), preset=1)
-    return EncodedSnapshot(len(rows), body, frozenset(refs))
+        parts.append(compressor.compress((b"," if position else b"") + _json(column)))
+    parts.append(compressor.compress(b"]}"))
+    parts.append(compressor.flush())
+    return EncodedSnapshot(len(rows), b"".join(parts), frozenset(refs))
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
 
 
 def _stored_text(value: str, min_chars: int) -> str:

@@ -1,9 +1,8 @@
 """Decide what one snapshot adds to the store: aggregates, top-N objects, markers, rows.
 
 The planner keeps, per (target, collector), the previous snapshot's counters and reset
-markers (one compact array per object, keyed by one identity string) to rank objects by
-activity and to accumulate reset-aware aggregate counters; gauges and row objects are not
-held in memory.
+markers (``Previous``: two flat arrays) to rank objects by activity and to accumulate
+reset-aware aggregate counters; gauges and row objects are not held in memory.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from pgwatch.store.encoding import EncodedSnapshot, TextMemory, encode_rows, rem
 from pgwatch.store.layout import RowLayout, layout_of
 from pgwatch.store.model import Labels, SeriesKind, epoch
 from pgwatch.store.policy import StorePolicy
+from pgwatch.store.previous import Previous
 
 AGGREGATE: Labels = (("aggregate", "sum"),)
 
@@ -54,7 +54,7 @@ class WritePlan:
 class CollectorState:
     """What the planner remembers of one (target, collector) after a successful write."""
 
-    prev: dict[str, array[float]] = field(default_factory=dict)  # by ``RowLayout.ident``
+    prev: Previous = field(default_factory=Previous)  # counters and markers, by identity
     persisted: Mapping[str, Labels] = field(default_factory=dict)  # objects with series
     totals: tuple[float, ...] = ()
     last_object_write: int | None = None
@@ -68,8 +68,9 @@ class _Read:
     """The numbers of one snapshot: object keys, values, and per-counter activity."""
 
     keys: list[str]  # ``RowLayout.ident`` of every row
-    values: list[array[float]]
+    gauges: list[array[float]]  # the gauges of every row (empty when the layout has none)
     activity: list[dict[int, float]]  # per counter: object position -> increase, if any
+    previous: Previous  # the counters and markers to compare the next snapshot with
 
 
 class Planner:
@@ -102,8 +103,9 @@ class Planner:
             objects.append(_aggregate_write(layout, read, totals))
         chosen, object_due = self._choose(layout, read, state, ts) if sampled else ([], False)
         labels = {read.keys[i]: layout.key(snapshot.rows[i]) for i in chosen}
-        objects.extend(_object_write(layout, labels[read.keys[i]], read.values[i],
-                                     keep_zeros=not large) for i in chosen)
+        objects.extend(_object_write(layout, labels[read.keys[i]],
+                                     layout.numbers(snapshot.rows[i]), keep_zeros=not large)
+                       for i in chosen)
         current = set(read.keys)
         gone = {ident: key for ident, key in state.persisted.items() if ident not in current}
         persisted = {ident: key for ident, key in state.persisted.items() if ident not in gone}
@@ -114,11 +116,8 @@ class Planner:
         # hundred kB where the row objects took tens of MB); stored only when due.
         encoded = encode_rows(snapshot.rows, read.keys, layout, texts)
         persist = _due(state.last_snapshot_write, ts, self.policy.object_snapshot_interval_s)
-        tracked = layout.tracked
-        remembered = {key: now[:tracked] for key, now in zip(read.keys, read.values,
-                                                              strict=True)} if tracked else {}
         new_state = CollectorState(
-            remembered, persisted, totals,
+            read.previous, persisted, totals,
             ts if object_due else state.last_object_write,
             ts if persist else state.last_snapshot_write, texts,
             ts if sampled else state.last_sample_write)
@@ -145,8 +144,8 @@ class Planner:
             return [], False
         if count <= self.policy.top_n:
             return list(range(count)), True
-        scores = read.activity or [{j: v[i] for j, v in enumerate(read.values) if v[i] > 0}
-                                   for i in layout.gauges]
+        scores = read.activity or [{j: g[slot] for j, g in enumerate(read.gauges) if g[slot] > 0}
+                                   for slot in range(len(layout.gauges))]
         return top_union(scores, self.policy.top_n), True
 
 
@@ -170,29 +169,37 @@ def top_union(scores: Sequence[Mapping[int, float]], n: int) -> list[int]:
     return list(chosen)
 
 
-def _read(rows: Sequence[Any], layout: RowLayout, prev: dict[str, array[float]]) -> _Read:
+def _read(rows: Sequence[Any], layout: RowLayout, prev: Previous) -> _Read:
     counters = layout.counters
     markers = [i for i, v in enumerate(layout.values) if v.kind is SeriesKind.RESET]
     keys: list[str] = []
-    values: list[array[float]] = []
+    gauges: list[array[float]] = []
     activity: list[dict[int, float]] = [{} for _ in counters]
-    tracked = layout.tracked
+    tracked, has_gauges = layout.tracked, bool(layout.gauges)
+    hashes, numbers = array("q"), array("d")
+    remembered = prev.lookup()
+    # Only a row's gauges outlive its iteration (for the aggregates): a full array per row
+    # of 10,000 statements would be 5 MB more at the peak of every write.
     for position, row in enumerate(rows):
         key = layout.ident(row)
         now = layout.numbers(row)
         keys.append(key)
-        values.append(now)
+        if has_gauges:
+            gauges.append(now[tracked:])
         if not tracked:
             continue  # gauges only: nothing to compare with the previous snapshot
-        before = prev.get(key)
-        if before == now[:tracked]:
+        counted = now[:tracked]
+        hashes.append(hash(key))
+        numbers.extend(counted)
+        before = remembered.get(key)
+        if before == counted:
             continue  # an idle object: most of them, most of the time
         reset = before is not None and any(_changed(before[m], now[m]) for m in markers)
         for slot, i in enumerate(counters):
             moved = increase(None if before is None else before[i], now[i], reset)
             if moved:
                 activity[slot][position] = moved
-    return _Read(keys, values, activity)
+    return _Read(keys, gauges, activity, Previous(tracked, hashes, numbers))
 
 
 def increase(before: float | None, now: float, reset: bool) -> float:
@@ -222,8 +229,8 @@ def _aggregate_write(layout: RowLayout, read: _Read, totals: tuple[float, ...]) 
     for slot, i in enumerate(layout.counters):
         if totals[slot]:
             samples.append((layout.values[i].metric, SeriesKind.COUNTER, totals[slot]))
-    for i in layout.gauges:
-        present = [v[i] for v in read.values if not math.isnan(v[i])]
+    for slot, i in enumerate(layout.gauges):
+        present = [g[slot] for g in read.gauges if not math.isnan(g[slot])]
         if present:
             samples.append((layout.values[i].metric, SeriesKind.GAUGE, math.fsum(present)))
     samples.append((f"pgwatch_{layout.collector}_objects", SeriesKind.GAUGE,

@@ -3,6 +3,7 @@ back, a restart mid-run, a collector over its time budget, and reloads good and 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -186,3 +187,35 @@ def test_jobs_never_overlap(pg_dsn: str, tmp_path: Path,
         daemon.stop()
     assert job(daemon, "database").overruns_total >= 1
 
+
+
+def test_large_reads_of_one_target_take_turns(pg_dsn: str, tmp_path: Path,
+                                              running: Callable[[Path], Daemon]) -> None:
+    with psycopg.connect(pg_dsn, autocommit=True) as setup:
+        setup.execute("DO $$ BEGIN FOR i IN 1..1100 LOOP "
+                      "EXECUTE format('CREATE TABLE t%s (id int)', i); END LOOP; END $$")
+    spans: list[tuple[str, float, float]] = []
+
+    def timed(kind: type[Any]) -> type[Any]:
+        class Timed(kind):  # type: ignore[misc]
+            def collect(self, conn: psycopg.Connection[Any], server: TargetInfo
+                        ) -> Sequence[Any]:
+                began = time.monotonic()
+                rows: Sequence[Any] = super().collect(conn, server)
+                time.sleep(0.3)  # long enough for two unserialized reads to meet
+                spans.append((self.name, began, time.monotonic()))
+                return rows
+        return Timed
+
+    kinds = {"tables": timed(TablesCollector), "table_size": timed(TableSizeCollector)}
+    catalog = Catalog(names=tuple(kinds), create=lambda name, _options: kinds[name]())
+    daemon = Daemon(write_config(tmp_path / "c.yaml", pg_dsn), catalog)
+    daemon.start()
+    try:
+        wait_until(lambda: len(spans) >= 8, within=40)
+    finally:
+        daemon.stop()
+    assert {name for name, _, _ in spans} == {"tables", "table_size"}
+    ordered = sorted(spans, key=lambda span: span[1])
+    overlaps = [(a, b) for a, b in itertools.pairwise(ordered) if b[1] < a[2]]
+    assert overlaps == [], "two reads of 1,100 rows ran at once on one target"

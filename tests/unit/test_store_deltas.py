@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 
-from pgwatch.collectors.base import counter, gauge, label, text
+from pgwatch.collectors.base import Snapshot, counter, gauge, label, text
 from pgwatch.store.deltas import increase_of, intervals, markers_to_resets, rate_series
 from pgwatch.store.encoding import decode_rows, encode_rows, remember_texts, text_refs
 from pgwatch.store.layout import layout_of, number
 from pgwatch.store.model import Point, Series, SeriesKind, StoreError
-from pgwatch.store.planner import increase, top_union
+from pgwatch.store.planner import AGGREGATE, Planner, increase, top_union
 from pgwatch.store.policy import StorePolicy
 from pgwatch.store.rollup import RawSeries, roll_up
 
@@ -73,6 +74,24 @@ class TableRow:
     n_dead_tup: int = gauge("dead tuples")
     stats_reset_seconds: float = gauge("stats reset", "seconds")
     reloptions: str | None = text()
+
+
+def test_the_planner_remembers_counters_only_in_two_flat_arrays() -> None:
+    planner = Planner(StorePolicy(small_collector_rows=0, top_n=1))
+    first = tuple(TableRow("public", f"t{i}", i, 5, 1.0, None) for i in range(3))
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    plan, state = planner.plan(Snapshot("prod", "tables", start, 0.1, first, TableRow))
+    planner.keep("prod", "tables", state)
+    # The counter and the reset marker of each table; the gauge is not remembered.
+    assert (state.prev.width, len(state.prev), len(state.prev.numbers)) == (2, 3, 6)
+    assert state.prev.lookup().get("public\x1ft2") == array("d", [2.0, 1.0])
+    assert state.prev.lookup().get("public\x1fgone") is None
+    later = (TableRow("public", "t0", 0, 5, 1.0, None), TableRow("public", "t1", 1, 5, 1.0, None),
+             TableRow("public", "t2", 9, 5, 1.0, None))
+    later_at = start + timedelta(seconds=700)
+    plan, _ = planner.plan(Snapshot("prod", "tables", later_at, 0.1, later, TableRow))
+    written = [o.labels for o in plan.objects if o.labels != AGGREGATE]
+    assert written == [(("schemaname", "public"), ("relname", "t2"))]  # the one that moved
 
 
 def test_reset_fields_become_markers_and_texts_stay_out_of_series() -> None:
