@@ -6,7 +6,6 @@ Most collectors are one query whose columns are exactly the fields of their row 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -15,6 +14,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from pgwatch.collectors.base import BouncerInfo, TargetInfo
+from pgwatch.collectors.rowbuild import make_rows, row_builder
 from pgwatch.db.probe import ServerInfo
 from pgwatch.sql import load_sql
 
@@ -64,63 +64,12 @@ def build_rows(row_type: type[Any], records: Sequence[Mapping[str, Any]]) -> tup
     return make_rows(row_type, columns, [tuple(r[c] for c in columns) for r in records])
 
 
-Setter = Callable[[Any, Any], None]
-_PLANS: dict[tuple[type[Any], tuple[str, ...]], tuple[list[Setter], list[tuple[Setter, Any]]]] = {}
-
-
-def make_rows(row_type: type[Any], columns: tuple[str, ...],
-              values: Sequence[Sequence[Any]]) -> tuple[Any, ...]:
-    """Frozen slotted rows, filled through their slots (see ``_row_maker``)."""
-    return tuple(map(_row_maker(row_type, columns), values))
-
-
-def _row_maker(row_type: type[Any], columns: tuple[str, ...]) -> Callable[[Sequence[Any]], Any]:
-    """A function building one row from the values of ``columns``.
-
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, which
-    costs ~1 µs a field: 10,000 statements of 55 fields would take half a second. Writing the
-    slots directly is an order of magnitude cheaper and builds the same objects.
-    """
-    plan = _PLANS.get((row_type, columns))
-    if plan is None:
-        plan = _PLANS[(row_type, columns)] = _plan(row_type, columns)
-    setters, defaults = plan
-    new = object.__new__
-
-    def make(values: Sequence[Any]) -> Any:
-        row = new(row_type)
-        for setter, item in zip(setters, values, strict=True):
-            setter(row, item)
-        for setter, default in defaults:
-            setter(row, default)
-        return row
-    return make
-
-
 def _row_factory(row_type: type[Any]) -> Callable[[Any], Callable[[Sequence[Any]], Any]]:
     """A psycopg row factory for ``row_type``, whose fields the result's columns name."""
     def factory(cursor: Any) -> Callable[[Sequence[Any]], Any]:
         columns = tuple(c.name for c in cursor.description or ())
-        return _row_maker(row_type, columns)
+        return row_builder(row_type, columns)
     return factory
-
-
-def _plan(row_type: type[Any], columns: tuple[str, ...]
-          ) -> tuple[list[Setter], list[tuple[Setter, Any]]]:
-    """Slot setters for the columns, and for the fields the query left to their defaults."""
-    fields = {f.name: f for f in dataclasses.fields(row_type)}
-    unknown = [c for c in columns if c not in fields]
-    if unknown:
-        raise TypeError(f"{row_type.__name__}: no field for column(s) {', '.join(unknown)}")
-    setters = [getattr(row_type, c).__set__ for c in columns]
-    defaults = []
-    for name, spec in fields.items():
-        if name in columns:
-            continue
-        if spec.default is dataclasses.MISSING:
-            raise TypeError(f"{row_type.__name__}: the query has no column {name}")
-        defaults.append((getattr(row_type, name).__set__, spec.default))
-    return setters, defaults
 
 
 def postgres_missing(server: TargetInfo, *, min_major: int = 14,

@@ -1,12 +1,4 @@
 -- PostgreSQL 16 adds the last sequential and index scan times and n_tup_newpage_upd.
-WITH idx AS (
-    SELECT i.indrelid,
-           sum(pg_catalog.pg_stat_get_numscans(i.indexrelid))::bigint AS idx_scan,
-           sum(pg_catalog.pg_stat_get_tuples_fetched(i.indexrelid))::bigint AS idx_tup_fetch,
-           max(pg_catalog.pg_stat_get_lastscan(i.indexrelid)) AS last_idx_scan
-      FROM pg_catalog.pg_index AS i
-     GROUP BY i.indrelid
-)
 SELECT n.nspname::text AS schemaname,
        c.relname::text AS relname,
        pg_catalog.pg_stat_get_numscans(c.oid) AS seq_scan_total,
@@ -52,7 +44,15 @@ SELECT n.nspname::text AS schemaname,
        pg_catalog.date_part('epoch', x.last_idx_scan) AS last_idx_scan_timestamp_seconds
   FROM pg_catalog.pg_class AS c
   JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-  LEFT JOIN idx AS x ON x.indrelid = c.oid
+  -- Per table, through pg_index's index on indrelid: only user tables' indexes are
+  -- read, where one aggregate over all of pg_index also reads the catalogs' own.
+  LEFT JOIN LATERAL (
+    SELECT sum(pg_catalog.pg_stat_get_numscans(i.indexrelid))::bigint AS idx_scan,
+           sum(pg_catalog.pg_stat_get_tuples_fetched(i.indexrelid))::bigint AS idx_tup_fetch,
+           max(pg_catalog.pg_stat_get_lastscan(i.indexrelid)) AS last_idx_scan
+      FROM pg_catalog.pg_index AS i
+     WHERE i.indrelid = c.oid
+  ) AS x ON true
  WHERE c.relkind IN ('r', 'm', 'p')
    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
    AND n.nspname !~ '^pg_toast'

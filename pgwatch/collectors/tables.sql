@@ -1,13 +1,6 @@
 -- User tables (14, 15): pg_stat_user_tables spelled out with the pg_stat_get_* functions,
 -- so that pg_class is read once and gives the freeze ages and autovacuum reloptions too;
 -- heap and TOAST block I/O (index blocks are counted per index by the indexes collector).
-WITH idx AS (
-    SELECT i.indrelid,
-           sum(pg_catalog.pg_stat_get_numscans(i.indexrelid))::bigint AS idx_scan,
-           sum(pg_catalog.pg_stat_get_tuples_fetched(i.indexrelid))::bigint AS idx_tup_fetch
-      FROM pg_catalog.pg_index AS i
-     GROUP BY i.indrelid
-)
 SELECT n.nspname::text AS schemaname,
        c.relname::text AS relname,
        pg_catalog.pg_stat_get_numscans(c.oid) AS seq_scan_total,
@@ -49,7 +42,14 @@ SELECT n.nspname::text AS schemaname,
                       ORDER BY o), ',') END AS autovacuum_options
   FROM pg_catalog.pg_class AS c
   JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-  LEFT JOIN idx AS x ON x.indrelid = c.oid
+  -- Per table, through pg_index's index on indrelid: only user tables' indexes are
+  -- read, where one aggregate over all of pg_index also reads the catalogs' own.
+  LEFT JOIN LATERAL (
+    SELECT sum(pg_catalog.pg_stat_get_numscans(i.indexrelid))::bigint AS idx_scan,
+           sum(pg_catalog.pg_stat_get_tuples_fetched(i.indexrelid))::bigint AS idx_tup_fetch
+      FROM pg_catalog.pg_index AS i
+     WHERE i.indrelid = c.oid
+  ) AS x ON true
  WHERE c.relkind IN ('r', 'm', 'p')
    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
    AND n.nspname !~ '^pg_toast'
