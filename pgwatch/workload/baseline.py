@@ -46,25 +46,26 @@ def write(run: BenchRun, path: Path) -> None:
 
 
 def load(path: Path) -> BenchRun:
-    """Read a baseline, or raise BaselineError naming the file and what is wrong."""
+    """Read a results file (a baseline, or a side of compare-scales), or raise BaselineError
+    naming the file and what is wrong."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror}") from None
+        raise BaselineError(f"{path}: cannot read bench results: {exc.strerror}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BaselineError(f"{path}: not a JSON baseline file: {exc}") from None
+        raise BaselineError(f"{path}: not a JSON bench results file: {exc}") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         found = document.get("format") if isinstance(document, dict) else type(document).__name__
-        raise BaselineError(f"{path}: not a pgwatch bench baseline (format {found!r}, "
+        raise BaselineError(f"{path}: not a pgwatch bench results file (format {found!r}, "
                             f"expected {FORMAT!r})")
     if document.get("version") not in READABLE_VERSIONS:
-        raise BaselineError(f"{path}: baseline format version {document.get('version')!r} is "
+        raise BaselineError(f"{path}: bench results format version {document.get('version')!r} is "
                             "not supported (this pgwatch reads versions "
                             f"{', '.join(map(str, READABLE_VERSIONS))})")
     try:
         return _run(document)
     except (KeyError, TypeError, ValueError) as exc:
-        raise BaselineError(f"{path}: malformed baseline: {type(exc).__name__} {exc}") from None
+        raise BaselineError(f"{path}: malformed bench results: {type(exc).__name__} {exc}") from None
 
 
 def _run(document: dict[str, Any]) -> BenchRun:

@@ -49,11 +49,11 @@ def test_a_scenario_without_successful_calls_round_trips_as_null(tmp_path: Path)
 
 
 @pytest.mark.parametrize(("file", "message"), [
-    ("other_format.json", "not a pgwatch bench baseline"),
+    ("other_format.json", "not a pgwatch bench results file"),
     ("future_version.json", "version 3 is not supported"),
-    ("not_json.json", "not a JSON baseline file"),
-    ("missing_fields.json", "malformed baseline"),
-    ("a_list.json", "not a pgwatch bench baseline"),
+    ("not_json.json", "not a JSON bench results file"),
+    ("missing_fields.json", "malformed bench results"),
+    ("a_list.json", "not a pgwatch bench results file"),
 ])
 def test_other_files_are_refused_with_the_reason(file: str, message: str) -> None:
     with pytest.raises(baseline.BaselineError, match=message) as caught:
@@ -63,7 +63,7 @@ def test_other_files_are_refused_with_the_reason(file: str, message: str) -> Non
 
 
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(baseline.BaselineError, match="cannot read baseline"):
+    with pytest.raises(baseline.BaselineError, match="cannot read bench results"):
         baseline.load(tmp_path / "absent.json")
 
 
@@ -73,7 +73,7 @@ def test_cli_exits_2_on_a_bad_baseline_before_touching_a_server(
     result = run_cli(capsys, "bench", "--dsn", "host=127.0.0.1 port=1 dbname=x",
                      "--baseline", str(DATA / "other_format.json"))
     assert result.status == 2
-    assert "not a pgwatch bench baseline" in result.err
+    assert "not a pgwatch bench results file" in result.err
     assert len(result.err.strip().splitlines()) == 1
 
 
