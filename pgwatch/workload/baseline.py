@@ -65,7 +65,8 @@ def load(path: Path) -> BenchRun:
     try:
         return _run(document)
     except (KeyError, TypeError, ValueError) as exc:
-        raise BaselineError(f"{path}: malformed bench results: {type(exc).__name__} {exc}") from None
+        raise BaselineError(f"{path}: malformed bench results: "
+                            f"{type(exc).__name__} {exc}") from None
 
 
 def _run(document: dict[str, Any]) -> BenchRun:
