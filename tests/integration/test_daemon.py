@@ -61,11 +61,11 @@ def job(daemon: Daemon, collector: str) -> JobStatus:
 
 
 @pytest.fixture
-def running() -> Iterator[Callable[[Path], Daemon]]:
+def running() -> Iterator[Callable[..., Daemon]]:
     started: list[Daemon] = []
 
-    def start(config: Path) -> Daemon:
-        daemon = Daemon(config, CATALOG)
+    def start(config: Path, catalog: Catalog = CATALOG) -> Daemon:
+        daemon = Daemon(config, catalog)
         daemon.start()
         started.append(daemon)
         return daemon
@@ -76,7 +76,7 @@ def running() -> Iterator[Callable[[Path], Daemon]]:
 
 
 def test_collects_into_the_store(pg_dsn: str, tmp_path: Path,
-                                 running: Callable[[Path], Daemon]) -> None:
+                                 running: Callable[..., Daemon]) -> None:
     store = open_store(tmp_path / "history.db")
     daemon = Daemon(write_config(tmp_path / "c.yaml", pg_dsn), CATALOG, sinks=(store.write,))
     daemon.start()
@@ -92,7 +92,7 @@ def test_collects_into_the_store(pg_dsn: str, tmp_path: Path,
 
 
 def test_target_down_at_start_then_back(pg_server: PgServer, tmp_path: Path,
-                                        running: Callable[[Path], Daemon],
+                                        running: Callable[..., Daemon],
                                         caplog: pytest.LogCaptureFixture) -> None:
     with EmbeddedPostgres(pg_server.major) as cluster:
         cluster.pause()
@@ -109,7 +109,7 @@ def test_target_down_at_start_then_back(pg_server: PgServer, tmp_path: Path,
 
 
 def test_server_restart_mid_run(pg_server: PgServer, tmp_path: Path,
-                                running: Callable[[Path], Daemon]) -> None:
+                                running: Callable[..., Daemon]) -> None:
     with EmbeddedPostgres(pg_server.major) as cluster:
         daemon = running(write_config(tmp_path / "c.yaml", cluster.dsn()))
         wait_until(lambda: job(daemon, "database").runs_total >= 1)
@@ -122,7 +122,7 @@ def test_server_restart_mid_run(pg_server: PgServer, tmp_path: Path,
 
 
 def test_collector_over_its_budget_does_not_stop_the_others(
-        pg_dsn: str, tmp_path: Path, running: Callable[[Path], Daemon]) -> None:
+        pg_dsn: str, tmp_path: Path, running: Callable[..., Daemon]) -> None:
     with psycopg.connect(pg_dsn, autocommit=True) as setup:
         setup.execute("CREATE TABLE locked (id int)")
     holder = psycopg.connect(pg_dsn)
@@ -145,7 +145,7 @@ def test_collector_over_its_budget_does_not_stop_the_others(
 
 
 def test_reload_applies_a_good_config_and_keeps_running_on_a_broken_one(
-        pg_dsn: str, tmp_path: Path, running: Callable[[Path], Daemon],
+        pg_dsn: str, tmp_path: Path, running: Callable[..., Daemon],
         caplog: pytest.LogCaptureFixture) -> None:
     config = write_config(tmp_path / "c.yaml", pg_dsn)
     daemon = running(config)
@@ -164,7 +164,7 @@ def test_reload_applies_a_good_config_and_keeps_running_on_a_broken_one(
 
 
 def test_jobs_never_overlap(pg_dsn: str, tmp_path: Path,
-                            running: Callable[[Path], Daemon]) -> None:
+                            running: Callable[..., Daemon]) -> None:
     seen: list[int] = []
     active = threading.Semaphore(1)
 
@@ -179,18 +179,14 @@ def test_jobs_never_overlap(pg_dsn: str, tmp_path: Path,
                 active.release()
 
     catalog = Catalog(names=("database",), create=lambda _n, _o: Slow())
-    daemon = Daemon(write_config(tmp_path / "c.yaml", pg_dsn), catalog)
-    daemon.start()
-    try:
-        wait_until(lambda: len(seen) >= 3, within=30)
-    finally:
-        daemon.stop()
+    daemon = running(write_config(tmp_path / "c.yaml", pg_dsn), catalog)
+    wait_until(lambda: len(seen) >= 3, within=30)
     assert job(daemon, "database").overruns_total >= 1
 
 
 
 def test_large_reads_of_one_target_take_turns(pg_dsn: str, tmp_path: Path,
-                                              running: Callable[[Path], Daemon]) -> None:
+                                              running: Callable[..., Daemon]) -> None:
     with psycopg.connect(pg_dsn, autocommit=True) as setup:
         setup.execute("DO $$ BEGIN FOR i IN 1..1100 LOOP "
                       "EXECUTE format('CREATE TABLE t%s (id int)', i); END LOOP; END $$")
@@ -209,12 +205,8 @@ def test_large_reads_of_one_target_take_turns(pg_dsn: str, tmp_path: Path,
 
     kinds = {"tables": timed(TablesCollector), "table_size": timed(TableSizeCollector)}
     catalog = Catalog(names=tuple(kinds), create=lambda name, _options: kinds[name]())
-    daemon = Daemon(write_config(tmp_path / "c.yaml", pg_dsn), catalog)
-    daemon.start()
-    try:
-        wait_until(lambda: len(spans) >= 8, within=40)
-    finally:
-        daemon.stop()
+    running(write_config(tmp_path / "c.yaml", pg_dsn), catalog)
+    wait_until(lambda: len(spans) >= 8, within=40)
     assert {name for name, _, _ in spans} == {"tables", "table_size"}
     ordered = sorted(spans, key=lambda span: span[1])
     overlaps = [(a, b) for a, b in itertools.pairwise(ordered) if b[1] < a[2]]
