@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from pgwatch.collectors.base import FieldSpec, Kind
+from pgwatch.collectors.base import FieldSpec, Kind, identity
 
 OTHER = "__other__"
 
@@ -67,7 +67,7 @@ def bound_rows(rows: Sequence[Any], specs: Sequence[FieldSpec], bound: Bound,
 
 def identity_of(row: Any, bound: Bound) -> str:
     """The values of the labels that name ``row``'s object, as one string."""
-    return "\x1f".join(str(getattr(row, name, "")) for name in bound.identity)
+    return identity(getattr(row, name, "") for name in bound.identity)
 
 
 def is_additive(spec: FieldSpec) -> bool:

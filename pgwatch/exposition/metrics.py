@@ -15,7 +15,8 @@ from typing import Any
 from prometheus_client.core import Metric
 from prometheus_client.registry import Collector
 
-from pgwatch.collectors.base import FieldSpec, Kind, Snapshot, fields_of
+from pgwatch.collectors.base import FieldSpec, Kind, Snapshot, fields_of, identity
+from pgwatch.collectors.base import label_value as base_label_value
 from pgwatch.daemon.state import RunState
 from pgwatch.exposition.cardinality import OTHER, Bound, bound_rows, identity_of
 
@@ -59,7 +60,7 @@ class SnapshotCollector(Collector):
         self._lock = threading.Lock()
         # A collector may send a text once (pg_stat_statements text, for new query ids only):
         # the info metric keeps showing it from here.
-        self._texts: OrderedDict[tuple[str, str, str, tuple[str, ...]], str] = OrderedDict()
+        self._texts: OrderedDict[tuple[str, str, str, str], str] = OrderedDict()
         state.subscribe(self.prepare)
 
     def prepare(self, snapshot: Snapshot) -> None:
@@ -114,9 +115,9 @@ class SnapshotCollector(Collector):
             labels = {**base, **{name: label_value(getattr(row, name)) for name in label_names}}
             values = {s.name: getattr(row, s.name) for s in specs}
             _add_row(families, snapshot.collector, specs, labels, values)
-            identity = tuple(str(getattr(row, name)) for name in label_names)
+            name_of = identity(getattr(row, name) for name in label_names)
             for name in texts:
-                value = getattr(row, name, None) or self._text(snapshot, identity, name)
+                value = getattr(row, name, None) or self._text(snapshot, name_of, name)
                 _info(families, snapshot.collector, name, labels, value)
 
     def _remember_texts(self, snapshot: Snapshot) -> None:
@@ -126,19 +127,19 @@ class SnapshotCollector(Collector):
         labels = [s.name for s in fields_of(snapshot.row_type) if s.kind is Kind.LABEL]
         with self._lock:
             for row in snapshot.rows:
-                identity = tuple(str(getattr(row, name)) for name in labels)
+                name_of = identity(getattr(row, name) for name in labels)
                 for name in bound.info_texts:
                     value = getattr(row, name, None)
                     if value:
-                        key = (snapshot.target, snapshot.collector, name, identity)
+                        key = (snapshot.target, snapshot.collector, name, name_of)
                         self._texts[key] = str(value)[:LABEL_VALUE_LIMIT]
                         self._texts.move_to_end(key)
             while len(self._texts) > TEXT_MEMORY:
                 self._texts.popitem(last=False)
 
-    def _text(self, snapshot: Snapshot, identity: tuple[str, ...], name: str) -> str:
+    def _text(self, snapshot: Snapshot, name_of: str, name: str) -> str:
         with self._lock:
-            return self._texts.get((snapshot.target, snapshot.collector, name, identity), "")
+            return self._texts.get((snapshot.target, snapshot.collector, name, name_of), "")
 
 
 def metric_name(collector: str, spec: FieldSpec) -> str:
@@ -198,9 +199,6 @@ def add_gauge(families: Families, name: str, documentation: str, labels: dict[st
 
 
 def label_value(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = " ".join(str(value).split())
+    """A label as exposed: on one line, truncated to LABEL_VALUE_LIMIT characters."""
+    text = " ".join(base_label_value(value).split())
     return text if len(text) <= LABEL_VALUE_LIMIT else text[: LABEL_VALUE_LIMIT - 1] + "…"
