@@ -12,13 +12,12 @@ _M_ARENA_MAX = -8
 
 
 def _libc() -> ctypes.CDLL | None:
+    """glibc, when this process runs on it (musl and macOS have no mallopt/malloc_trim)."""
     try:
         libc = ctypes.CDLL(None)
-        libc.mallopt  # noqa: B018 - glibc has it, musl and macOS do not
-        libc.malloc_trim  # noqa: B018
-    except (OSError, AttributeError):
+    except OSError:
         return None
-    return libc
+    return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
 
 
 _LIBC = _libc()
