@@ -168,15 +168,142 @@ class MetricsConfig(Section):
     objects_top_n: Annotated[int, Field(ge=1, le=100_000)] = 100
 
 
+class AlertingBasicAuth(Section):
+    """Credentials pgwatch sends to an Alertmanager (``password`` may be ``${VAR}``)."""
+
+    username: str
+    password: SecretStr | None = None
+    password_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _one_password(self) -> AlertingBasicAuth:
+        if (self.password is None) == (self.password_file is None):
+            raise ValueError("give either password or password_file")
+        return self
+
+
 class AlertmanagerConfig(Section):
     url: Annotated[str, Field(pattern=r"^https?://")]
     timeout: Duration = 10.0
+    path_prefix: str = ""
+    basic_auth: AlertingBasicAuth | None = None
+
+
+_MATCHER = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$')
+
+
+def _matcher(value: str) -> str:
+    match = _MATCHER.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not a matcher such as severity=\"critical\" or "
+                         "team=~\"db|ops\"")
+    if match.group(2) in ("=~", "!~"):
+        try:
+            re.compile(match.group(3).strip('"'))
+        except re.error as exc:
+            raise ValueError(f"{value!r}: bad regular expression: {exc}") from None
+    return value
+
+
+Matcher = Annotated[str, AfterValidator(_matcher)]
+
+
+class WebhookTarget(Section):
+    """An HTTP endpoint; ``url_file`` keeps a URL carrying a token out of the config file."""
+
+    url: SecretStr | None = None
+    url_file: Path | None = None
+    timeout: Duration = 10.0
+
+    @model_validator(mode="after")
+    def _one_url(self) -> WebhookTarget:
+        if (self.url is None) == (self.url_file is None):
+            raise ValueError("give either url or url_file")
+        if self.url is not None and not re.match(r"^https?://", self.url.get_secret_value()):
+            raise ValueError("url must start with http:// or https://")
+        return self
+
+
+class EmailTarget(Section):
+    """SMTP with STARTTLS (``starttls: false`` only for a local relay) and optional login."""
+
+    host: str
+    port: Port = 587
+    sender: Annotated[str, Field(alias="from")]
+    to: Annotated[list[str], Field(min_length=1)]
+    username: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    starttls: bool = True
+    ca_file: Path | None = None
+    timeout: Duration = 10.0
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _login(self) -> EmailTarget:
+        if self.password is not None and self.password_file is not None:
+            raise ValueError("give either password or password_file, not both")
+        if self.username is None and (self.password or self.password_file):
+            raise ValueError("a password needs a username")
+        return self
+
+
+class ReceiverConfig(Section):
+    """A direct receiver for teams without Alertmanager: one of webhook, slack or email."""
+
+    name: Name
+    matchers: list[Matcher] = Field(default_factory=list)
+    repeat_interval: Duration = 4 * 3600.0
+    send_resolved: bool = True
+    webhook: WebhookTarget | None = None
+    slack: WebhookTarget | None = None
+    email: EmailTarget | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ReceiverConfig:
+        kinds = [k for k in ("webhook", "slack", "email") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("give exactly one of webhook, slack or email")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ("webhook", "slack", "email") if getattr(self, k) is not None)
+
+
+class OutboxConfig(Section):
+    """Retries of undelivered notifications, per receiver: exponential back-off with jitter."""
+
+    retry_initial: Duration = 1.0
+    retry_max: Duration = 300.0
+    max_entries: Annotated[int, Field(ge=10, le=1_000_000)] = 10_000
 
 
 class AlertingConfig(Section):
+    """Rules to evaluate and where alerts go; no rules (the default) means no evaluator."""
+
     rules: list[Path] = Field(default_factory=list)
     evaluation_interval: Duration = 30.0
+    resend_delay: Duration = 60.0
+    external_labels: dict[Name, str] = Field(default_factory=dict)
+    external_url: str = ""
+    alertmanagers: list[AlertmanagerConfig] = Field(default_factory=list)
+    # The one-Alertmanager spelling of earlier versions; folded into ``alertmanagers``.
     alertmanager: AlertmanagerConfig | None = None
+    receivers: list[ReceiverConfig] = Field(default_factory=list)
+    outbox: OutboxConfig = Field(default_factory=OutboxConfig)
+
+    @model_validator(mode="after")
+    def _fold_alertmanager(self) -> AlertingConfig:
+        names = [r.name for r in self.receivers]
+        duplicate = next((n for n in names if names.count(n) > 1), None)
+        if duplicate:
+            raise ValueError(f"receiver name {duplicate!r} is used twice")
+        if self.alertmanager is not None:
+            object.__setattr__(self, "alertmanagers", [self.alertmanager, *self.alertmanagers])
+            object.__setattr__(self, "alertmanager", None)
+        return self
 
 
 class ReportsConfig(Section):
