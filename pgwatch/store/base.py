@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from pgwatch.alerting.model import Alert
 from pgwatch.collectors.base import Snapshot
+from pgwatch.store.alert_rows import Evaluation, OutboxEntry, SentMark
 from pgwatch.store.model import Event, Latest, RollupSeries, Series
 
 
@@ -47,6 +49,27 @@ class Store(Protocol):
 
     def retention(self, now: datetime) -> None:
         """Roll up complete hours and delete what is older than the policy's windows."""
+
+    def commit_evaluation(self, evaluation: Evaluation) -> dict[str, int]:
+        """Replace the alert state and sent marks and queue the evaluation's notifications,
+        atomically; each receiver's queue is cut to its newest ``keep_per_receiver``
+        entries, and the number dropped per receiver is returned."""
+
+    def alert_state(self) -> tuple[list[Alert], list[SentMark]]:
+        """The alerts and sent marks the last committed evaluation left."""
+
+    def outbox_head(self, receiver: str, limit: int = 100) -> list[OutboxEntry]:
+        """The oldest queued notifications of ``receiver``, oldest first."""
+
+    def outbox_depths(self) -> dict[str, int]:
+        """Queued notifications per receiver."""
+
+    def outbox_delivered(self, ids: Sequence[int]) -> None:
+        """Remove delivered notifications from the outbox."""
+
+    def outbox_retry(self, entry_id: int, attempts: int, next_attempt_at: float,
+                     error: str) -> None:
+        """Record a failed attempt and when to try again (a Unix time)."""
 
     def size_bytes(self) -> int:
         """Bytes the store occupies."""

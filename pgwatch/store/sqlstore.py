@@ -14,7 +14,20 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from pgwatch.alerting.model import Alert
 from pgwatch.collectors.base import Snapshot
+from pgwatch.store.alert_rows import (
+    Evaluation,
+    OutboxEntry,
+    SentMark,
+    commit_evaluation,
+    load_alerts,
+    load_sent,
+    outbox_delivered,
+    outbox_depths,
+    outbox_head,
+    outbox_retry,
+)
 from pgwatch.store.backend import Backend
 from pgwatch.store.encoding import EncodedSnapshot, decode_rows, text_refs
 from pgwatch.store.model import (
@@ -198,6 +211,34 @@ class SqlStore:
             finally:
                 self._ids.clear()  # the dictionary may have lost rows
             self.backend.compact()
+
+    def commit_evaluation(self, evaluation: Evaluation) -> dict[str, int]:
+        """Alert state, sent marks and new notifications in one transaction; drops returned."""
+        with self._lock, self.backend.transaction():
+            return commit_evaluation(self.backend, evaluation)
+
+    def alert_state(self) -> tuple[list[Alert], list[SentMark]]:
+        """The alerts and sent marks the last committed evaluation left."""
+        with self._lock:
+            return load_alerts(self.backend), load_sent(self.backend)
+
+    def outbox_head(self, receiver: str, limit: int = 100) -> list[OutboxEntry]:
+        """The oldest queued notifications of ``receiver``, in queue order."""
+        with self._lock:
+            return outbox_head(self.backend, receiver, limit)
+
+    def outbox_depths(self) -> dict[str, int]:
+        with self._lock:
+            return outbox_depths(self.backend)
+
+    def outbox_delivered(self, ids: Sequence[int]) -> None:
+        with self._lock, self.backend.transaction():
+            outbox_delivered(self.backend, ids)
+
+    def outbox_retry(self, entry_id: int, attempts: int, next_attempt_at: float,
+                     error: str) -> None:
+        with self._lock, self.backend.transaction():
+            outbox_retry(self.backend, entry_id, attempts, next_attempt_at, error)
 
     def size_bytes(self) -> int:
         with self._lock:

@@ -88,7 +88,7 @@ def test_an_older_schema_is_upgraded_and_keeps_its_data(pg_dsn: str) -> None:
     old.close()
     upgraded = PostgresStore(pg_dsn)
     assert isinstance(upgraded.backend, PostgresBackend)
-    assert upgraded.backend.schema_version() == 2
+    assert upgraded.backend.schema_version() == 3
     assert [e.subject for e in upgraded.events()] == ["work_mem"]
     upgraded.write(snap(0, db(1)))
     upgraded.retention(at(120))
@@ -101,7 +101,7 @@ def test_a_newer_schema_is_refused_with_a_clear_error(pg_dsn: str) -> None:
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute("INSERT INTO pgwatch_history.schema_version VALUES (9, 0)")
     with pytest.raises(StoreError, match=r"schema pgwatch_history: schema version 9 is newer "
-                                         r"than this pgwatch understands \(up to 2\)"):
+                                         r"than this pgwatch understands \(up to 3\)"):
         PostgresStore(pg_dsn)
 
 

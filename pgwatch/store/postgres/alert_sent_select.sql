@@ -1,0 +1,1 @@
+SELECT receiver, fingerprint, sent_at, resolved FROM {schema}.alert_sent;

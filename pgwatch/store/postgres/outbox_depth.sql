@@ -1,0 +1,1 @@
+SELECT receiver, count(*) FROM {schema}.outbox GROUP BY receiver ORDER BY receiver;

@@ -1,0 +1,39 @@
+-- Alerting: the state of every active alert, what each receiver was last told, and the
+-- durable outbox of notifications not yet delivered (one ordered queue per receiver).
+CREATE TABLE alert_state (
+    rule_group TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    annotations TEXT NOT NULL,
+    state TEXT NOT NULL,
+    value TEXT NOT NULL, -- repr() of the float: SQLite would store NaN as NULL
+    active_at REAL NOT NULL,
+    fired_at REAL NOT NULL,
+    resolved_at REAL NOT NULL,
+    last_sent_at REAL NOT NULL,
+    keep_firing_since REAL NOT NULL,
+    PRIMARY KEY (rule_group, rule, fingerprint)
+) WITHOUT ROWID;
+
+CREATE TABLE alert_sent (
+    receiver TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    sent_at REAL NOT NULL,
+    resolved INTEGER NOT NULL,
+    PRIMARY KEY (receiver, fingerprint)
+) WITHOUT ROWID;
+
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    receiver TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL,
+    last_error TEXT NOT NULL DEFAULT ''
+);
+
+CREATE INDEX outbox_queue ON outbox (receiver, id);
+
+INSERT INTO schema_version (version, applied_at) VALUES (3, unixepoch());

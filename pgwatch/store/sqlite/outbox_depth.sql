@@ -1,0 +1,1 @@
+SELECT receiver, count(*) FROM outbox GROUP BY receiver ORDER BY receiver;
