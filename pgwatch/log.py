@@ -6,9 +6,12 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, get_args
+
+from pgwatch.errors import PgwatchError
 
 LogFormat = Literal["plain", "json"]
+LOG_LEVELS = ("debug", "info", "warning", "error")
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
@@ -28,10 +31,14 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def setup_logging(fmt: LogFormat = "plain", level: str = "INFO") -> None:
+def setup_logging(fmt: str = "plain", level: str = "INFO") -> None:
     """Send pgwatch's logs to stderr in the chosen format; quiet the chatty libraries."""
+    if fmt.lower() not in get_args(LogFormat):
+        raise PgwatchError(f"log format {fmt!r}: choose plain or json")
+    if level.lower() not in LOG_LEVELS:
+        raise PgwatchError(f"log level {level!r}: choose one of {', '.join(LOG_LEVELS)}")
     handler = logging.StreamHandler(sys.stderr)
-    if fmt == "json":
+    if fmt.lower() == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -1,6 +1,8 @@
 """The ``pgwatch`` command: each sub-module parses arguments, calls one function and prints.
 
 Every user error leaves as one line on stderr and exit status 2; nothing else decides that.
+Command modules are imported for ``--help``: they import Typer and the standard library only,
+and their heavy packages inside the command functions (see ``pgwatch.cli.app``).
 """
 
 from __future__ import annotations
@@ -50,8 +52,11 @@ def _usage_error(exc: TyperException) -> None:
     context = getattr(exc, "ctx", None)
     if type(exc).__name__ == "NoArgsIsHelpError":
         sys.exit(0)  # the help was already printed
-    where = f"{context.command_path}: " if context is not None else ""
-    _fail(f"{where}{exc.format_message()}")
+    path = context.command_path if context is not None else "pgwatch"
+    # "pgwatch: error: " already names the program: name only the sub-command after it.
+    command = path.removeprefix("pgwatch").strip()
+    where = f"{command}: " if command else ""
+    _fail(f"{where}{exc.format_message().rstrip('.')} (see '{path} --help')")
 
 
 def _fail(message: str) -> None:

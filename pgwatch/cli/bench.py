@@ -6,21 +6,17 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from psycopg import sql
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from pgwatch.db.session import SessionSettings, connect
-from pgwatch.embedded import EmbeddedPostgres
 from pgwatch.errors import PgwatchError
-from pgwatch.workload import baseline, bench, catalog, report, scales, stats
-from pgwatch.workload.catalog import Scenario
-from pgwatch.workload.generate import WEIGHTS, Scale
-from pgwatch.workload.results import BenchRun
-from pgwatch.workload.runner import RunSettings
+from pgwatch.workload import stats
+
+if TYPE_CHECKING:
+    from pgwatch.workload.catalog import Scenario
+    from pgwatch.workload.results import BenchRun
+    from pgwatch.workload.runner import RunSettings
 
 EMBEDDED_DATABASE = "milequest"
 # A throwaway server for benchmarks: enough memory for scale 1 to stay cached.
@@ -38,43 +34,14 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="bench")
 
 
-class _ProgressEvents(bench.Events):
-    """Shows the load, the migrations and each phase's scenarios as progress bars on stderr."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.load_task: TaskID | None = None
-        self.phase_task: TaskID | None = None
-        self.started = False
-
-    def loading(self, step: str, weight: int) -> None:
-        if self.load_task is None:
-            self.load_task = self.progress.add_task("loading data", total=sum(WEIGHTS.values()))
-        self.progress.update(self.load_task, advance=weight, description=f"loading: {step}")
-
-    def migrating(self, target: str) -> None:
-        self.progress.console.print(f"applying migrations up to {target}")
-
-    def phase(self, name: str, scenarios: int) -> None:
-        self.phase_task = self.progress.add_task(f"phase {name}", total=scenarios)
-        self.started = False
-
-    def scenario(self, scenario: Scenario) -> None:
-        if self.phase_task is not None:
-            # Called as each scenario starts: the previous one is then done.
-            self.progress.update(self.phase_task, advance=1 if self.started else 0,
-                                 description=scenario.name)
-            self.started = True
-
-    def phase_done(self, name: str) -> None:
-        if self.phase_task is not None:
-            total = self.progress.tasks[self.phase_task].total
-            self.progress.update(self.phase_task, completed=total, description=f"phase {name}")
-
-
 @contextmanager
 def _target(dsn: str | None, embedded: int | None) -> Iterator[str]:
     """The DSN to benchmark: the given one, or a database on a throwaway embedded server."""
+    from psycopg import sql
+
+    from pgwatch.db.session import SessionSettings, connect
+    from pgwatch.embedded import EmbeddedPostgres
+
     if (dsn is None) == (embedded is None):
         raise PgwatchError("bench: give exactly one of --dsn and --embedded")
     if dsn is not None:
@@ -88,6 +55,8 @@ def _target(dsn: str | None, embedded: int | None) -> Iterator[str]:
 
 
 def _scenarios(names: str | None) -> tuple[Scenario, ...]:
+    from pgwatch.workload import catalog
+
     try:
         return catalog.select(names)
     except KeyError as exc:
@@ -98,6 +67,8 @@ def _scenarios(names: str | None) -> tuple[Scenario, ...]:
 def _compare(run_result: BenchRun, old: BenchRun | None, alpha: float,
              min_slowdown: float) -> bool:
     """Print the baseline comparison; True when some scenario regressed."""
+    from pgwatch.workload import baseline, report
+
     if old is None:
         return False
     verdicts = baseline.compare(run_result, old, alpha=alpha, min_slowdown=min_slowdown)
@@ -140,6 +111,10 @@ def bench_command(  # noqa: PLR0917 - one parameter per command-line option
     """Run the Mile Quest workload and report p50/p95/p99, throughput and an A-F grade."""
     if ctx.invoked_subcommand is not None:
         return
+    from pgwatch.workload import baseline, report
+    from pgwatch.workload.generate import Scale
+    from pgwatch.workload.runner import RunSettings
+
     Scale.of(scale)
     chosen = _scenarios(scenarios)
     old = baseline.load(baseline_file) if baseline_file is not None else None
@@ -157,13 +132,13 @@ def bench_command(  # noqa: PLR0917 - one parameter per command-line option
 def _measure(dsn: str | None, embedded: int | None, scale: float, settings: RunSettings, *,
              chosen: tuple[Scenario, ...], compare_migrations: bool) -> BenchRun:
     """Run the bench with progress bars on stderr (when it is a terminal)."""
-    console = Console(stderr=True)
-    with _target(dsn, embedded) as target, Progress(
-            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(), console=console, disable=not console.is_terminal) as progress:
+    from pgwatch.cli.bench_progress import progress_events
+    from pgwatch.workload import bench
+
+    with _target(dsn, embedded) as target, progress_events() as events:
         options = bench.BenchOptions(target, scale, settings, chosen, compare_migrations,
                                      fresh=embedded is not None)
-        return bench.run(options, _ProgressEvents(progress))
+        return bench.run(options, events)
 
 
 def compare_scales_command(
@@ -171,6 +146,8 @@ def compare_scales_command(
     larger: Annotated[Path, typer.Argument(help="Results (--json) at the larger scale.")],
 ) -> None:
     """Dashboard and leaderboard p95 at two scales: within 2x? Exit 1 when a category misses."""
+    from pgwatch.workload import baseline, report, scales
+
     small, big = baseline.load(reference), baseline.load(larger)
     rows = scales.compare(small, big)
     found = scales.verdicts(rows)

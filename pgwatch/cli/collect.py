@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pgwatch.collectors import registry
-from pgwatch.collectors.base import as_mapping
-from pgwatch.collectors.cycle import CycleResult, collect_dsn
-from pgwatch.collectors.kinds import reads_pgbouncer
-from pgwatch.config import load_config, pgbouncer_dsn, target_dsn
 from pgwatch.errors import PgwatchError
+
+if TYPE_CHECKING:
+    from pgwatch.collectors.cycle import CycleResult
+
+
+@dataclass(frozen=True, slots=True)
+class _Cycle:
+    """One cycle to run: a server or a PgBouncer console, and the collectors to run on it."""
+
+    name: str | None  # the configured target's name (None for --dsn)
+    where: str
+    dsn: str
+    collectors: list[str] | None
+    timeout_ms: int
 
 
 def register(app: typer.Typer) -> None:
@@ -39,29 +49,54 @@ def collect(  # noqa: PLR0917 - one parameter per command-line option
     if not once:
         raise PgwatchError("collect: pass --once (continuous collection is `pgwatch run`)")
     if (dsn is None) == (config is None):
-        raise typer.BadParameter("give exactly one of --dsn or --config", param_hint="--dsn")
-    names = [n.strip() for n in only.split(",") if n.strip()] if only else None
+        raise PgwatchError("collect: give exactly one of --dsn or --config")
+    from pgwatch.collectors.cycle import collect_dsn
+
+    names = _only(only)
     failed, unreachable = False, False
-    for where, target_dsn_, wanted, budget_ms in _cycles(dsn, config, names, timeout_ms):
+    for cycle in _cycles(dsn, config, names, timeout_ms):
         try:
-            target, result = collect_dsn(target_dsn_, wanted, timeout_ms=budget_ms, where=where)
+            described, result = collect_dsn(cycle.dsn, cycle.collectors,
+                                            timeout_ms=cycle.timeout_ms, where=cycle.where)
         except PgwatchError as exc:
             if dsn is not None:
                 raise
             typer.echo(f"pgwatch: error: {exc}", err=True)  # the other targets go on
             unreachable = True
             continue
-        typer.echo(render_json(target, result) if as_json else render_table(target, result))
+        if as_json:
+            typer.echo(render_json(cycle.name or described, result, server=described))
+        else:
+            typer.echo(render_table(f"{cycle.name}: {described}" if cycle.name else described,
+                                    result))
         failed = failed or bool(result.errors)
     if unreachable or failed:
         raise typer.Exit(2 if unreachable else 1)
 
 
+def _only(only: str | None) -> list[str] | None:
+    """The collectors --only names (None: every one); an empty or unknown name is an error."""
+    if only is None:
+        return None
+    names = [n.strip() for n in only.split(",") if n.strip()]
+    if not names:
+        raise PgwatchError("collect: --only names no collector; give some, e.g. "
+                           "--only tables,indexes (docs/collectors.md lists them)")
+    from pgwatch.collectors import registry
+
+    registry.create(names)  # raises naming --only and the unknown ones
+    return names
+
+
 def _cycles(dsn: str | None, config: Path | None, names: list[str] | None,
-            timeout_ms: int) -> Iterator[tuple[str, str, list[str] | None, int]]:
-    """(where, DSN, collectors, timeout) of each cycle to run: one per server or pooler."""
+            timeout_ms: int) -> Iterator[_Cycle]:
+    """Each cycle to run: one per server or pooler."""
+    from pgwatch.collectors import registry
+    from pgwatch.collectors.kinds import reads_pgbouncer
+    from pgwatch.config import load_config, pgbouncer_dsn, target_dsn
+
     if dsn is not None:
-        yield "--dsn", dsn, names, timeout_ms
+        yield _Cycle(None, "--dsn", dsn, names, timeout_ms)
         return
     assert config is not None
     loaded = load_config(config)
@@ -69,13 +104,13 @@ def _cycles(dsn: str | None, config: Path | None, names: list[str] | None,
         enabled = [n for n in registry.NAMES if loaded.collector_for(target, n).enabled
                    and (names is None or n in names)]
         budget = round(loaded.connection_for(target).statement_timeout * 1000)
-        where = f"{config}: targets[{index}]"
-        yield (where, target_dsn(target, config.parent),
-               [n for n in enabled if not reads_pgbouncer(n)], budget)
+        where = f"{config}: targets[{index}] ({target.name})"
+        yield _Cycle(target.name, where, target_dsn(target, config.parent),
+                     [n for n in enabled if not reads_pgbouncer(n)], budget)
         bouncer = pgbouncer_dsn(target, config.parent)
         if bouncer is not None:
-            yield (f"{where}.pgbouncer", bouncer, [n for n in enabled if reads_pgbouncer(n)],
-                   budget)
+            yield _Cycle(f"{target.name} pgbouncer", f"{where}.pgbouncer", bouncer,
+                         [n for n in enabled if reads_pgbouncer(n)], budget)
 
 
 def render_table(target: str, result: CycleResult) -> str:
@@ -92,10 +127,17 @@ def render_table(target: str, result: CycleResult) -> str:
     return "\n".join(lines)
 
 
-def render_json(target: str, result: CycleResult) -> str:
-    """Every row of every snapshot, plus skips and errors, as one JSON document."""
+def render_json(target: str, result: CycleResult, *, server: str | None = None) -> str:
+    """Every row of every snapshot, plus skips and errors, as one JSON document.
+
+    ``target`` is the configured name (or the server, for --dsn); ``server`` is
+    ``user@host:port/dbname``.
+    """
+    from pgwatch.collectors.base import as_mapping
+
     document: dict[str, Any] = {
         "target": target,
+        "server": server or target,
         "collectors": [{"name": s.collector, "taken_at": s.taken_at.isoformat(),
                         "duration_s": s.duration_s,
                         "rows": [as_mapping(r) for r in s.rows]} for s in result.snapshots],

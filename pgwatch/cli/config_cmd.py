@@ -7,9 +7,6 @@ from typing import Annotated
 
 import typer
 
-from pgwatch.config import COLLECTOR_NAMES, load_config, target_dsn
-from pgwatch.db.session import describe
-
 config_app = typer.Typer(help="Configuration files.", no_args_is_help=True)
 
 
@@ -22,11 +19,14 @@ def check(
     path: Annotated[Path, typer.Argument(help="The YAML configuration file.")],
 ) -> None:
     """Validate FILE: YAML, ${VAR} interpolation, keys, types, password files."""
+    from pgwatch.config import COLLECTOR_NAMES, load_config, pgbouncer_dsn, target_dsn
+    from pgwatch.db.session import describe
+
     config = load_config(path)
     for target in config.targets:
         dsn = target_dsn(target, path.parent)
+        pgbouncer_dsn(target, path.parent)  # its password file too
         enabled = [n for n in COLLECTOR_NAMES if config.collector_for(target, n).enabled]
         typer.echo(f"target {target.name}: {describe(dsn)} ({len(enabled)} collectors enabled)")
     typer.echo(f"{path}: ok, {len(config.targets)} target(s), store {config.store.backend}, "
                f"http {config.http.listen}")
-

@@ -6,19 +6,14 @@ from typing import Annotated
 
 import typer
 
-from pgwatch.demo import DemoOptions, run_demo
-from pgwatch.embedded import DEFAULT_MAJOR
-from pgwatch.embedded.binaries import check_major
-from pgwatch.log import setup_logging
-
 
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
 def demo(
-    version: Annotated[int, typer.Option("--version", "-v", help="PostgreSQL major, 14-18.")]
-    = DEFAULT_MAJOR,
+    version: Annotated[int | None, typer.Option(
+        "--version", "-v", help="PostgreSQL major, 14-18 (default: the newest).")] = None,
     duration: Annotated[float, typer.Option(help="Stop after this many seconds (0: Ctrl-C).",
                                             min=0)] = 0,
     scale: Annotated[float, typer.Option(help="Mile Quest data scale (1 = 1M activities).",
@@ -27,6 +22,11 @@ def demo(
                                       min=1, max=65535)] = 9187,
 ) -> None:
     """Embedded PostgreSQL + Mile Quest schema, data, migrations and workload + the daemon."""
-    check_major(version)
+    from pgwatch.demo import DemoOptions, run_demo
+    from pgwatch.embedded import DEFAULT_MAJOR
+    from pgwatch.embedded.binaries import check_major
+    from pgwatch.log import setup_logging
+
+    major = check_major(DEFAULT_MAJOR if version is None else version)
     setup_logging("plain", "warning")
-    run_demo(DemoOptions(version, duration, scale, port), typer.echo)
+    run_demo(DemoOptions(major, duration, scale, port), typer.echo)

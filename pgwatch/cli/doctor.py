@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pgwatch.config import load_config, session_settings, target_dsn
-from pgwatch.db.session import SessionSettings
-from pgwatch.doctor import Examination, Status, examine, worst
 from pgwatch.errors import PgwatchError
 
-_MARK = {Status.OK: "ok  ", Status.INFO: "info", Status.WARN: "warn"}
+if TYPE_CHECKING:
+    from pgwatch.db.session import SessionSettings
+    from pgwatch.doctor import Examination
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +36,9 @@ def doctor(
 ) -> None:
     """Check what pgwatch can collect from a server and print the SQL that closes each gap."""
     if (dsn is None) == (config is None):
-        raise typer.BadParameter("give exactly one of --dsn or --config", param_hint="--dsn")
+        raise PgwatchError("doctor: give exactly one of --dsn or --config")
+    from pgwatch.doctor import Status, examine, worst
+
     errors = 0
     exit_status = Status.OK
     for target in _targets(dsn, config):
@@ -57,22 +58,27 @@ def doctor(
 
 
 def _targets(dsn: str | None, config: Path | None) -> Iterator[_Target]:
+    from pgwatch.config import load_config, session_settings, target_dsn
+
     if dsn is not None:
         yield _Target("dsn", "--dsn", lambda: dsn)
         return
     assert config is not None
     loaded = load_config(config)
     for index, target in enumerate(loaded.targets):
-        yield _Target(target.name, f"{config}: targets[{index}]",
+        yield _Target(target.name, f"{config}: targets[{index}] ({target.name})",
                       lambda t=target: target_dsn(t, config.parent),  # type: ignore[misc]
                       session_settings(loaded.connection_for(target)))
 
 
 def _print(result: Examination) -> None:
+    from pgwatch.doctor import Status
+
+    marks = {Status.OK: "ok  ", Status.INFO: "info", Status.WARN: "warn"}
     info = result.info
     typer.echo(f"target {result.target}: {result.server}")
     for check in result.checks:
-        typer.echo(f"  {_MARK[check.status]}  {check.name:<26} {check.detail}")
+        typer.echo(f"  {marks[check.status]}  {check.name:<26} {check.detail}")
         if check.fix and check.status is not Status.OK:
             typer.echo(f"        {'':<26} fix: {check.fix}")
     for skip in result.skipped:

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pgwatch.migrations.runner import Outcome, Runner, RunnerOptions
-from pgwatch.migrations.verify import status as migration_status
-from pgwatch.migrations.verify import verify as verify_database
+if TYPE_CHECKING:
+    from pgwatch.migrations.runner import Outcome, Runner
 
 migrate = typer.Typer(help="Apply, revert, list and verify the Mile Quest schema migrations.",
                       no_args_is_help=True)
 
 Dsn = Annotated[str, typer.Option("--dsn", help="libpq connection string of the database.")]
-To = Annotated[int | None, typer.Option("--to", help="Target version (0 reverts everything).")]
+UpTo = Annotated[int | None, typer.Option(
+    "--to", help="Apply the migrations up to this version (default: the latest).")]
+DownTo = Annotated[int | None, typer.Option(
+    "--to", help="Revert the migrations above this version (0: every one; default: the last "
+    "one only).")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the SQL; apply nothing.")]
 Folder = Annotated[Path | None, typer.Option(
     "--dir", help="Folder of NNNN_name.up.sql/.down.sql files (default: the packaged ones).")]
@@ -29,6 +32,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _runner(dsn: str, folder: Path | None, lock_timeout_ms: int = 500) -> Runner:
+    from pgwatch.migrations.runner import Runner, RunnerOptions
+
     return Runner(dsn, folder, RunnerOptions(lock_timeout_ms=lock_timeout_ms))
 
 
@@ -50,14 +55,14 @@ def _report(outcome: Outcome) -> None:
 
 
 @migrate.command("up")
-def up(dsn: Dsn, to: To = None, dry_run: DryRun = False, folder: Folder = None,
+def up(dsn: Dsn, to: UpTo = None, dry_run: DryRun = False, folder: Folder = None,
        lock_timeout_ms: LockTimeout = 500) -> None:
     """Apply pending migrations (all, or up to --to) and rebuild INVALID indexes."""
     _report(_runner(dsn, folder, lock_timeout_ms).up(to, dry_run=dry_run))
 
 
 @migrate.command("down")
-def down(dsn: Dsn, to: To = None, dry_run: DryRun = False, folder: Folder = None,
+def down(dsn: Dsn, to: DownTo = None, dry_run: DryRun = False, folder: Folder = None,
          lock_timeout_ms: LockTimeout = 500) -> None:
     """Revert the last applied migration, or every one above --to."""
     _report(_runner(dsn, folder, lock_timeout_ms).down(to, dry_run=dry_run))
@@ -66,7 +71,11 @@ def down(dsn: Dsn, to: To = None, dry_run: DryRun = False, folder: Folder = None
 @migrate.command("status")
 def status(dsn: Dsn, folder: Folder = None) -> None:
     """List every migration and whether it is applied, partial, pending or edited."""
-    for row in migration_status(_runner(dsn, folder)):
+    from pgwatch.migrations.verify import status as migration_status
+
+    rows = migration_status(_runner(dsn, folder))
+    typer.echo(f"{'migration':<40} {'state':<24} applied at")
+    for row in rows:
         when = row.applied_at.isoformat(timespec="seconds") if row.applied_at else ""
         typer.echo(f"{row.label:<40} {row.state:<24} {when}".rstrip())
 
@@ -74,6 +83,8 @@ def status(dsn: Dsn, folder: Folder = None) -> None:
 @migrate.command("verify")
 def verify(dsn: Dsn, folder: Folder = None) -> None:
     """Check applied checksums and that every expected object exists and is valid."""
+    from pgwatch.migrations.verify import verify as verify_database
+
     result = verify_database(_runner(dsn, folder))
     if result.ok:
         typer.echo(f"OK: {result.migrations} migrations applied, "

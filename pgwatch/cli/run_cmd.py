@@ -8,10 +8,9 @@ from typing import Annotated, Literal
 
 import typer
 
-from pgwatch.log import setup_logging
-from pgwatch.memory import limit_malloc_arenas
-from pgwatch.service import Service
-from pgwatch.shutdown import stop_event
+from pgwatch.log import LogFormat, setup_logging
+
+LogLevel = Literal["debug", "info", "warning", "error"]
 
 
 def register(app: typer.Typer) -> None:
@@ -20,14 +19,20 @@ def register(app: typer.Typer) -> None:
 
 def run(
     config: Annotated[Path, typer.Option("--config", "-c", help="pgwatch config file.")],
-    log_format: Annotated[Literal["plain", "json"], typer.Option(
-        "--log-format", help="plain or json (one object per line).")] = "plain",
-    log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning, error.")]
+    log_format: Annotated[LogFormat, typer.Option(
+        "--log-format", case_sensitive=False,
+        help="plain or json (one object per line).")] = "plain",
+    log_level: Annotated[LogLevel, typer.Option(
+        "--log-level", case_sensitive=False, help="The least severe level logged.")]
     = "info",
     duration: Annotated[float, typer.Option(help="Stop after this many seconds (0: never).",
                                             min=0)] = 0,
 ) -> None:
     """Collect on schedule, keep history and serve /metrics. SIGHUP reloads the config."""
+    from pgwatch.memory import limit_malloc_arenas
+    from pgwatch.service import Service
+    from pgwatch.shutdown import stop_event
+
     setup_logging(log_format, log_level)
     limit_malloc_arenas()
     service = Service.from_config(config)
