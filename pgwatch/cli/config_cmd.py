@@ -23,10 +23,12 @@ def check(
     from pgwatch.db.session import describe
 
     config = load_config(path)
+    lines = []  # printed once the whole file passed: an error leaves no half-written output
     for target in config.targets:
         dsn = target_dsn(target, path.parent)
         pgbouncer_dsn(target, path.parent)  # its password file too
         enabled = [n for n in COLLECTOR_NAMES if config.collector_for(target, n).enabled]
-        typer.echo(f"target {target.name}: {describe(dsn)} ({len(enabled)} collectors enabled)")
-    typer.echo(f"{path}: ok, {len(config.targets)} target(s), store {config.store.backend}, "
-               f"http {config.http.listen}")
+        lines.append(f"target {target.name}: {describe(dsn)} ({len(enabled)} collectors enabled)")
+    lines.append(f"{path}: ok, {len(config.targets)} target(s), store {config.store.backend}, "
+                 f"http {config.http.listen}")
+    typer.echo("\n".join(lines))

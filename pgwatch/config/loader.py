@@ -14,7 +14,7 @@ from typing import Any, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from pgwatch.config.models import Config
+from pgwatch.config.models import Config, Section
 from pgwatch.errors import ConfigError
 
 KeyPath = tuple[str | int, ...]
@@ -33,9 +33,11 @@ def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> C
     if not isinstance(data, dict):
         raise ConfigError(f"{path}:1: the file must be a mapping with a 'targets' list")
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(path, exc, lines)) from None
+    _locate(config, path, lines, ())
+    return config
 
 
 def format_key_path(key_path: KeyPath) -> str:
@@ -44,6 +46,23 @@ def format_key_path(key_path: KeyPath) -> str:
     for part in key_path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
+
+
+def _locate(section: Section, path: Path, lines: dict[KeyPath, int], key_path: KeyPath
+            ) -> None:
+    """Tell every section where its keys are, for errors found after loading."""
+    section._where = {key: f"{path}:{_line(lines, (*key_path, key))}: "
+                           f"{format_key_path((*key_path, key))}"
+                      for key in type(section).model_fields}
+    for key in type(section).model_fields:
+        value = getattr(section, key)
+        children: dict[str | int, object] = dict(value.items()) if isinstance(value, dict) \
+            else dict(enumerate(value)) if isinstance(value, list) else {}
+        if isinstance(value, Section):
+            _locate(value, path, lines, (*key_path, key))
+        for index, child in children.items():
+            if isinstance(child, Section):
+                _locate(child, path, lines, (*key_path, key, index))
 
 
 def _parse(path: Path, text: str) -> tuple[Any, dict[KeyPath, int]]:

@@ -12,6 +12,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     SecretStr,
     field_validator,
     model_validator,
@@ -56,6 +57,13 @@ class Section(BaseModel):
     """Every section forbids unknown keys, so a typo is an error and not a silent default."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # "file:line: key.path" of each key, set by the loader: errors found after loading (an
+    # unreadable password file, a bad DSN) then say where the key is.
+    _where: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def location(self, key: str) -> str:
+        """Where ``key`` of this section is, ``pgwatch.yaml:16: targets[0].password_file``."""
+        return self._where.get(key, key)
 
 
 class CollectorSettings(Section):

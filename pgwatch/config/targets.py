@@ -13,9 +13,8 @@ from pgwatch.errors import ConfigError
 
 def target_dsn(target: TargetConfig, base_dir: Path | None = None) -> str:
     """The libpq DSN for ``target``, with its password resolved from ``password_file``."""
-    where = f"targets[{target.name}]"
     if target.dsn is not None:
-        params: dict[str, str | int] = dict(parse_dsn(target.dsn, f"{where}.dsn"))
+        params: dict[str, str | int] = dict(parse_dsn(target.dsn, target.location("dsn")))
     else:
         params = {"host": target.host or "localhost", "port": target.port}
         if target.dbname:
@@ -25,9 +24,12 @@ def target_dsn(target: TargetConfig, base_dir: Path | None = None) -> str:
     if target.sslmode:
         params["sslmode"] = target.sslmode
     if target.password is not None:
-        params["password"] = target.password.get_secret_value()
+        # An empty one (${PGWATCH_PASSWORD:-} unset) is none: libpq then reads ~/.pgpass.
+        if target.password.get_secret_value():
+            params["password"] = target.password.get_secret_value()
     elif target.password_file is not None:
-        params["password"] = read_password_file(target.password_file, base_dir, where)
+        params["password"] = read_password_file(target.password_file, base_dir,
+                                                target.location("password_file"))
     return make_conninfo("", **params)
 
 
@@ -36,25 +38,29 @@ def pgbouncer_dsn(target: TargetConfig, base_dir: Path | None = None) -> str | N
     bouncer = target.pgbouncer
     if bouncer is None:
         return None
-    where = f"targets[{target.name}].pgbouncer"
-    params: dict[str, str | int] = dict(parse_dsn(bouncer.dsn, f"{where}.dsn"))
+    params: dict[str, str | int] = dict(parse_dsn(bouncer.dsn, bouncer.location("dsn")))
     if bouncer.password is not None:
-        params["password"] = bouncer.password.get_secret_value()
+        if bouncer.password.get_secret_value():
+            params["password"] = bouncer.password.get_secret_value()
     elif bouncer.password_file is not None:
-        params["password"] = read_password_file(bouncer.password_file, base_dir, where)
+        params["password"] = read_password_file(bouncer.password_file, base_dir,
+                                                bouncer.location("password_file"))
     return make_conninfo("", **params)
 
 
 def read_password_file(path: Path, base_dir: Path | None, where: str) -> str:
-    """The first line of a password file (relative paths are relative to the config file)."""
+    """The first line of a password file (relative paths are relative to the config file).
+
+    ``where`` is the key's location, ``pgwatch.yaml:16: targets[0].password_file``.
+    """
     full = path if path.is_absolute() or base_dir is None else base_dir / path
     try:
         lines = full.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise ConfigError(f"{full}: {where}.password_file: cannot read: {reason}") from None
+        raise ConfigError(f"{where}: cannot read {full}: {reason}") from None
     if not lines or not lines[0]:
-        raise ConfigError(f"{full}: {where}.password_file: the file is empty")
+        raise ConfigError(f"{where}: {full} is empty (the password is its first line)")
     return lines[0]
 
 

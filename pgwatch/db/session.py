@@ -7,6 +7,8 @@ the caller asks otherwise (the migration runner does).
 
 from __future__ import annotations
 
+import getpass
+import os
 import re
 from dataclasses import dataclass
 
@@ -42,11 +44,16 @@ class SessionSettings:
 
 
 def parse_dsn(dsn: str, where: str = "--dsn") -> dict[str, str]:
-    """Parse a libpq DSN or URI; a bad one raises an error naming ``where``."""
+    """Parse a libpq DSN or URI; a bad one (a port that is not a port too) names ``where``."""
     try:
-        return {k: str(v) for k, v in conninfo_to_dict(dsn).items() if v is not None}
+        params = {k: str(v) for k, v in conninfo_to_dict(dsn).items() if v is not None}
     except psycopg.ProgrammingError as exc:
         raise TargetError(f"{where}: invalid connection string: {_first_line(exc)}") from None
+    for port in params.get("port", "").split(","):
+        if port and not (port.isdigit() and 1 <= int(port) <= 65535):
+            raise TargetError(f"{where}: invalid connection string: port {port!r} is not a "
+                              "number from 1 to 65535")
+    return params
 
 
 def redact(dsn: str) -> str:
@@ -61,11 +68,28 @@ def redact(dsn: str) -> str:
 
 
 def describe(dsn: str) -> str:
-    """A short ``user@host:port/dbname`` naming a server without any secret."""
-    params = conninfo_to_dict(dsn)
-    host = params.get("host") or "localhost"
-    return f"{params.get('user') or '?'}@{host}:{params.get('port') or 5432}/" \
-           f"{params.get('dbname') or params.get('user') or '?'}"
+    """A short ``user@host:port/dbname`` naming a server without any secret.
+
+    What the DSN leaves out is filled in as libpq would: from PGUSER, PGHOST, PGPORT and
+    PGDATABASE, else the login name, the Unix socket ("[local]", as psql says) and port 5432.
+    """
+    try:
+        params = conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        return "(an invalid connection string)"
+    user = params.get("user") or os.environ.get("PGUSER") or _login()
+    host = params.get("host") or params.get("hostaddr") or os.environ.get("PGHOST") \
+        or "[local]"
+    port = params.get("port") or os.environ.get("PGPORT") or "5432"
+    dbname = params.get("dbname") or os.environ.get("PGDATABASE") or user
+    return f"{user}@{host}:{port}/{dbname}"
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid
+        return "?"
 
 
 def connect(dsn: str, settings: SessionSettings | None = None, *, where: str = "--dsn",

@@ -9,6 +9,7 @@ import pytest
 from tests.cli import run_cli
 
 DATA = Path(__file__).parent.parent / "data" / "config"
+EXAMPLE = Path(__file__).parent.parent.parent / "config.example.yaml"
 
 
 @pytest.mark.parametrize("case", ["bad_port", "unknown_key", "missing_var", "bad_yaml"])
@@ -21,13 +22,19 @@ def test_config_check_rejects_bad_files(capsys: pytest.CaptureFixture[str], case
     assert result.err.count("\n") == 1
 
 
+@pytest.mark.parametrize("password", [None, "never-printed"])
 def test_config_check_accepts_the_example(capsys: pytest.CaptureFixture[str],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PGWATCH_PASSWORD", "never-printed")
-    result = run_cli(capsys, "config", "check", "config.example.yaml")
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          password: str | None) -> None:
+    # As shipped, with or without PGWATCH_PASSWORD: the README's quick start copies it.
+    if password is None:
+        monkeypatch.delenv("PGWATCH_PASSWORD", raising=False)
+    else:
+        monkeypatch.setenv("PGWATCH_PASSWORD", password)
+    result = run_cli(capsys, "config", "check", str(EXAMPLE))
     assert result.status == 0, result.err
     assert "target primary: pgwatch@127.0.0.1:5432/postgres" in result.out
-    assert "never-printed" not in result.out
+    assert "never-printed" not in result.out + result.err
 
 
 @pytest.mark.parametrize(("args", "fragment"), [
