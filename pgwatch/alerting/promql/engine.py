@@ -1,0 +1,164 @@
+"""Instant evaluation of pgwatch's PromQL AST over a ``Storage``, as Prometheus 2.42 does it.
+
+Range selectors in Prometheus 2.42 include the left edge: ``x[5m]`` at ``t`` reads the points
+with ``t - 5m <= ts <= t``. Prometheus 3 excludes it (``t - 5m < ts <= t``), so a point exactly
+at the left edge counts in 2.42 and not in 3; pgwatch implements 2.42, the version its tests
+run against. Instant selectors read the newest point in ``[t - 5m, t]`` (the lookback); a
+series whose newest point there is a stale marker is absent.
+
+Series are read sorted by their labels; where Prometheus' result depends on the order it reads
+series in (which of several equal values ``topk`` keeps, which duplicate an error names), it
+follows its own internal series order and pgwatch the label order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pgwatch.alerting.promql import ast
+from pgwatch.alerting.promql.errors import PromQLError
+from pgwatch.alerting.promql.storage import Storage
+from pgwatch.alerting.promql.values import (
+    Labels,
+    Matrix,
+    MatrixSeries,
+    Scalar,
+    String,
+    Value,
+    Vector,
+    VectorSample,
+    drop_name,
+    is_stale,
+)
+
+LOOKBACK_MS = 5 * 60 * 1000
+
+Sample = tuple[Labels, float]
+Samples = list[Sample]
+
+
+@dataclass(frozen=True, slots=True)
+class RangeSeries:
+    """One series read by a range selector: its labels and non-stale points."""
+
+    labels: Labels
+    times_ms: Sequence[int]
+    values: Sequence[float]
+
+
+@dataclass(frozen=True, slots=True)
+class RangeValue:
+    """What a range selector evaluates to."""
+
+    series: list[RangeSeries]
+
+
+Internal = float | str | Samples | RangeValue
+
+
+class Evaluator:
+    """Evaluates one expression tree at one instant."""
+
+    def __init__(self, storage: Storage, at_ms: int) -> None:
+        self.storage = storage
+        self.at_ms = at_ms
+
+    def eval(self, expr: ast.Expr) -> Internal:  # noqa: PLR0911
+        """The node's value: float (scalar), str, samples (vector) or range series."""
+        from pgwatch.alerting.promql import aggregate, binops, functions
+
+        match expr:
+            case ast.NumberLiteral(value):
+                return value
+            case ast.StringLiteral(value):
+                return value
+            case ast.VectorSelector():
+                return self.instant(expr)
+            case ast.MatrixSelector():
+                return self.range(expr)
+            case ast.Paren(inner):
+                return self.eval(inner)
+            case ast.UnaryMinus(inner):
+                return self._negate(self.eval(inner))
+            case ast.Binary():
+                return binops.evaluate_binary(self, expr)
+            case ast.Aggregate():
+                return aggregate.evaluate_aggregate(self, expr)
+            case ast.Call():
+                return functions.evaluate_call(self, expr)
+        raise PromQLError(f"cannot evaluate {expr!r}", construct="evaluation")
+
+    def scalar(self, expr: ast.Expr) -> float:
+        """Evaluate an expression of scalar type."""
+        value = self.eval(expr)
+        if not isinstance(value, float):
+            raise PromQLError("expected a scalar", construct="evaluation")
+        return value
+
+    def vector(self, expr: ast.Expr) -> Samples:
+        """Evaluate an expression of instant-vector type."""
+        value = self.eval(expr)
+        if not isinstance(value, list):
+            raise PromQLError("expected an instant vector", construct="evaluation")
+        return value
+
+    def instant(self, node: ast.VectorSelector) -> Samples:
+        """The newest non-stale point of each series within the lookback before ``at``."""
+        end = self.at_ms - node.offset_ms
+        out: Samples = []
+        for series in self._read(node, end - LOOKBACK_MS, end):
+            value = series.values[-1]
+            if not is_stale(value):
+                out.append((series.labels, value))
+        return out
+
+    def range(self, node: ast.MatrixSelector) -> RangeValue:
+        """Each series' non-stale points in ``[at - offset - range, at - offset]``."""
+        end = self.at_ms - node.selector.offset_ms
+        out: list[RangeSeries] = []
+        for series in self._read(node.selector, end - node.range_ms, end):
+            times, values = series.times_ms, series.values
+            if any(is_stale(v) for v in values):
+                kept = [i for i, v in enumerate(values) if not is_stale(v)]
+                times = [times[i] for i in kept]
+                values = [values[i] for i in kept]
+            if times:
+                out.append(RangeSeries(series.labels, times, values))
+        return RangeValue(out)
+
+    def _read(self, node: ast.VectorSelector, start: int, end: int) -> list[RangeSeries]:
+        found = [RangeSeries(s.labels, s.times_ms, s.values)
+                 for s in self.storage.select(node.matchers, start, end) if s.times_ms]
+        found.sort(key=lambda s: s.labels)
+        return found
+
+    def _negate(self, value: Internal) -> Internal:
+        if isinstance(value, float):
+            return -value
+        if isinstance(value, list):
+            samples: Samples = [(drop_name(labels), -v) for labels, v in value]
+            check_unique(samples)
+            return samples
+        raise PromQLError("unary minus needs a number or an instant vector",
+                          construct="evaluation")
+
+
+def check_unique(samples: Samples) -> None:
+    """Prometheus' check after every operation: no two samples with one label set."""
+    if len({labels for labels, _ in samples}) != len(samples):
+        raise PromQLError("vector cannot contain metrics with the same labelset",
+                          construct="evaluation")
+
+
+def evaluate(expr: ast.Expr, storage: Storage, at_ms: int) -> Value:
+    """Evaluate ``expr`` at ``at_ms`` (milliseconds since the epoch), as an instant query."""
+    result = Evaluator(storage, at_ms).eval(expr)
+    if isinstance(result, float):
+        return Scalar(result)
+    if isinstance(result, str):
+        return String(result)
+    if isinstance(result, RangeValue):
+        return Matrix(tuple(MatrixSeries(s.labels, tuple(s.times_ms), tuple(s.values))
+                            for s in result.series))
+    return Vector(tuple(VectorSample(labels, value) for labels, value in result))

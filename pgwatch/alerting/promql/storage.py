@@ -1,0 +1,178 @@
+"""What the evaluator reads series from, and the in-memory window pgwatch keeps for it.
+
+``SeriesWindow`` keeps each series as two flat arrays: timestamps as 32-bit offsets from a
+per-series base (milliseconds) and values as float64, so 10,000 series of 120 points take
+about 12 bytes a point (see benchmarks/promql_window.py).
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from pgwatch.alerting.promql.matchers import Matcher, MatchOp, matches_all
+from pgwatch.alerting.promql.values import METRIC_NAME, STALE_NAN, Labels, is_stale
+
+_MAX_OFFSET = 2**31 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSeries:
+    """One series' points in a requested time range, oldest first (stale markers included)."""
+
+    labels: Labels
+    times_ms: Sequence[int]
+    values: Sequence[float]
+
+    @classmethod
+    def from_points(cls, labels: Labels, points: Iterable[tuple[int, float]]) -> StoredSeries:
+        """A series from ``(ts_ms, value)`` pairs, oldest first."""
+        pairs = list(points)
+        return cls(labels, [t for t, _ in pairs], [v for _, v in pairs])
+
+    @property
+    def points(self) -> list[tuple[int, float]]:
+        """The points as ``(ts_ms, value)`` pairs."""
+        return list(zip(self.times_ms, self.values, strict=True))
+
+
+class Storage(Protocol):
+    """Where selectors read from: every series matching all matchers with a point in range."""
+
+    def select(self, matchers: Sequence[Matcher], start_ms: int,
+               end_ms: int) -> Iterable[StoredSeries]:
+        """Series with at least one point in ``[start_ms, end_ms]``, only those points."""
+        ...
+
+
+class _Series:
+    __slots__ = ("base", "labels", "offsets", "values")
+
+    def __init__(self, labels: Labels, base: int) -> None:
+        self.labels = labels
+        self.base = base
+        self.offsets = array("i")
+        self.values = array("d")
+
+    def append(self, ts_ms: int, value: float) -> None:
+        offset = ts_ms - self.base
+        if offset > _MAX_OFFSET or offset < 0:
+            self._rebase(ts_ms)
+            offset = ts_ms - self.base
+        if self.offsets and offset < self.offsets[-1]:
+            return  # out of order: Prometheus rejects it too
+        if self.offsets and offset == self.offsets[-1]:
+            self.values[-1] = value  # same timestamp: the newer value wins
+            return
+        self.offsets.append(offset)
+        self.values.append(value)
+
+    def _rebase(self, ts_ms: int) -> None:
+        base = min(ts_ms, self.base + self.offsets[0]) if self.offsets else ts_ms
+        self.offsets = array("i", (self.base + o - base for o in self.offsets))
+        self.base = base
+
+    def window(self, start_ms: int, end_ms: int) -> tuple[int, int]:
+        lo = bisect.bisect_left(self.offsets, start_ms - self.base)
+        hi = bisect.bisect_right(self.offsets, end_ms - self.base)
+        return lo, hi
+
+    def trim(self, older_than_ms: int) -> None:
+        cut = bisect.bisect_left(self.offsets, older_than_ms - self.base)
+        if cut:
+            del self.offsets[:cut]
+            del self.values[:cut]
+
+    def last_is_stale(self) -> bool:
+        return bool(self.values) and is_stale(self.values[-1])
+
+
+class SeriesWindow:
+    """The recent series the rules read, at their collection times (implements Storage).
+
+    ``keep``, when given, is the set of metric names kept: samples of other metrics are
+    dropped on arrival. Labels must be sorted by name and include ``__name__``.
+    """
+
+    def __init__(self, keep: frozenset[str] | None = None) -> None:
+        self.keep = keep
+        self._by_name: dict[str, dict[Labels, _Series]] = {}
+        self._scopes: dict[str, set[Labels]] = {}
+
+    def add(self, labels: Labels, ts_ms: int, value: float) -> None:
+        """Append one sample (a stale marker too, as STALE_NAN)."""
+        name = _name_of(labels)
+        if self.keep is not None and name not in self.keep:
+            return
+        family = self._by_name.setdefault(name, {})
+        series = family.get(labels)
+        if series is None:
+            series = family[labels] = _Series(labels, ts_ms)
+        series.append(ts_ms, value)
+
+    def scrape(self, ts_ms: int, samples: Iterable[tuple[Labels, float]], scope: str) -> None:
+        """One scrape of ``scope``: every sample at ``ts_ms``, and a stale marker for each
+        series ``scope`` returned last time and not now (Prometheus' staleness)."""
+        seen: set[Labels] = set()
+        for labels, value in samples:
+            if self.keep is not None and _name_of(labels) not in self.keep:
+                continue
+            seen.add(labels)
+            self.add(labels, ts_ms, value)
+        for labels in self._scopes.get(scope, set()) - seen:
+            family = self._by_name.get(_name_of(labels), {})
+            series = family.get(labels)
+            if series is not None and not series.last_is_stale():
+                series.append(ts_ms, STALE_NAN)
+        self._scopes[scope] = seen
+
+    def trim(self, older_than_ms: int) -> None:
+        """Forget every point older than ``older_than_ms`` and series left without points."""
+        for name in list(self._by_name):
+            family = self._by_name[name]
+            for labels in list(family):
+                series = family[labels]
+                series.trim(older_than_ms)
+                if not series.offsets:
+                    del family[labels]
+            if not family:
+                del self._by_name[name]
+
+    def series_count(self) -> int:
+        """How many series the window holds."""
+        return sum(len(family) for family in self._by_name.values())
+
+    def point_count(self) -> int:
+        """How many points (stale markers included) the window holds."""
+        return sum(len(s.offsets) for family in self._by_name.values() for s in family.values())
+
+    def select(self, matchers: Sequence[Matcher], start_ms: int,
+               end_ms: int) -> Iterator[StoredSeries]:
+        """Series matching every matcher with a point in ``[start_ms, end_ms]``."""
+        matchers = tuple(matchers)
+        for series in self._candidates(matchers):
+            if not matches_all(matchers, series.labels):
+                continue
+            lo, hi = series.window(start_ms, end_ms)
+            if lo < hi:
+                base = series.base
+                times = [base + o for o in series.offsets[lo:hi]]
+                yield StoredSeries(series.labels, times, series.values[lo:hi])
+
+    def _candidates(self, matchers: tuple[Matcher, ...]) -> Iterator[_Series]:
+        for m in matchers:
+            if m.name == METRIC_NAME and m.op is MatchOp.EQUAL:
+                yield from self._by_name.get(m.value, {}).values()
+                return
+        for family in self._by_name.values():
+            yield from family.values()
+
+
+def _name_of(labels: Labels) -> str:
+    for key, value in labels:
+        if key == METRIC_NAME:
+            return value
+    return ""
