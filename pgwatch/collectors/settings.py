@@ -1,4 +1,9 @@
-"""pg_settings: every setting's value, so that the store can record each change."""
+"""pg_settings: every setting's value, so that the store can record each change.
+
+``pending_restart`` is 1 for a setting changed in the configuration but not yet applied,
+and absent (NULL) for every other: /metrics then shows a series only for what is pending,
+not a zero for each of the server's ~400 settings.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +26,8 @@ class SettingRow:
     context: str = text("when a change takes effect")
     value: float | None = gauge("numeric value in base units (see base_unit); 1/0 for bool")
     base_unit: str = text("bytes, seconds or empty")
-    pending_restart: bool = gauge("1 when a changed value waits for a restart")
+    pending_restart: bool | None = gauge(
+        "1 while a changed value waits for a restart; only pending settings have a series")
 
 
 class SettingsCollector(SqlCollector):

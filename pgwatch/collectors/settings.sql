@@ -1,5 +1,6 @@
 -- Every setting, to detect and record changes; numbers are converted to base units
--- (bytes, seconds) so that a change of unit is not a change of value.
+-- (bytes, seconds) so that a change of unit is not a change of value. pending_restart is
+-- true or NULL: only the settings waiting for a restart get a series.
 SELECT s.name::text AS name,
        s.setting,
        COALESCE(s.unit, '') AS unit,
@@ -18,5 +19,5 @@ SELECT s.name::text AS name,
        CASE WHEN s.unit IN ('B', 'kB', '8kB', 'MB', '16MB') THEN 'bytes'
             WHEN s.unit IN ('us', 'ms', 's', 'min', 'h', 'd') THEN 'seconds'
             ELSE '' END AS base_unit,
-       s.pending_restart
+       NULLIF(s.pending_restart, false) AS pending_restart
   FROM pg_catalog.pg_settings AS s
