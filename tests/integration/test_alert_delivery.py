@@ -1,0 +1,196 @@
+"""Delivery against a real Alertmanager (Debian's 0.25) and a local webhook receiver: firing
+and resolved alerts arrive; an Alertmanager that is down keeps everything in the outbox, in
+order, until it is back; re-sends follow ``resend_delay`` with Prometheus' ``endsAt``."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from pgwatch.alerting.model import Alert, AlertState
+from pgwatch.alerting.notifiers.alertmanager import AlertmanagerNotifier
+from pgwatch.alerting.notifiers.dispatch import Dispatcher, Timing
+from pgwatch.alerting.outbox import RetryPolicy
+from pgwatch.store.sqlite import SQLiteStore
+from tests.integration.alert_servers import Alertmanager, HookReceiver, wait_until
+
+FAST = RetryPolicy(initial_s=0.2, max_s=2.0)
+
+
+def alert(name: str, state: AlertState, at: float, **labels: str) -> Alert:
+    return Alert(rule=name, group="g", labels=tuple(sorted({"alertname": name,
+                                                             "severity": "warning",
+                                                             **labels}.items())),
+                 annotations=(("summary", f"{name} summary"),), state=state, value=3.0,
+                 active_at=at - 60, fired_at=at if state is not AlertState.PENDING else 0.0)
+
+
+def resolved(firing: Alert, at: float) -> Alert:
+    return replace(firing, state=AlertState.INACTIVE, resolved_at=at)
+
+
+@pytest.fixture
+def hook() -> Iterator[HookReceiver]:
+    receiver = HookReceiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def alertmanager(tmp_path: Path, hook: HookReceiver) -> Iterator[Alertmanager]:
+    am = Alertmanager(tmp_path, hook.url())
+    yield am
+    am.stop()
+
+
+def dispatcher(store: SQLiteStore, *urls: str, resend: float = 60.0) -> Dispatcher:
+    return Dispatcher(store, [AlertmanagerNotifier(u, "", 5.0) for u in urls], [],
+                      timing=Timing(resend, 30.0), external_labels={"cluster": "test"},
+                      keep_per_receiver=1000, retry=FAST)
+
+
+def notified(hook: HookReceiver) -> list[tuple[str, str]]:
+    """(alertname, status) of every alert Alertmanager passed on, in arrival order."""
+    return [(a["labels"]["alertname"], a["status"]) for _, body in hook.bodies
+            for a in body["alerts"]]
+
+
+def test_firing_then_resolved_reach_alertmanager_and_its_receiver(
+        tmp_path: Path, alertmanager: Alertmanager, hook: HookReceiver) -> None:
+    alertmanager.start()
+    store = SQLiteStore(tmp_path / "h.db")
+    sending = dispatcher(store, alertmanager.url)
+    sending.start()
+    try:
+        now = time.time()
+        firing = alert("IdleInTransaction", AlertState.FIRING, now, target="main")
+        sending.dispatch([firing, alert("Pending", AlertState.PENDING, now)], now)
+        wait_until(lambda: "IdleInTransaction" in alertmanager.active(), what="alert in AM")
+        seen = alertmanager.active()["IdleInTransaction"]
+        assert "Pending" not in alertmanager.active()
+        assert seen["labels"] == {"alertname": "IdleInTransaction", "severity": "warning",
+                                  "target": "main", "cluster": "test"}
+        assert seen["annotations"] == {"summary": "IdleInTransaction summary"}
+        ends = datetime.fromisoformat(seen["endsAt"]).timestamp()
+        assert ends == pytest.approx(now + 4 * 60, abs=1)  # 4 × max(resend 60 s, interval 30 s)
+        wait_until(lambda: ("IdleInTransaction", "firing") in notified(hook), what="webhook")
+        later = time.time()  # a resolution in Alertmanager's future would not win its merge
+        sending.dispatch([resolved(firing, later)], later)
+        wait_until(lambda: alertmanager.active() == {}, what="resolved in AM")
+        wait_until(lambda: ("IdleInTransaction", "resolved") in notified(hook),
+                   what="resolved at the webhook")
+        assert store.outbox_depths() == {}
+        assert sending.stats.snapshot()["sent"] == {sending.alertmanagers[0].name: 2}
+    finally:
+        sending.stop()
+        store.close()
+
+
+def test_resend_follows_resend_delay_and_a_restart_sends_no_storm(
+        tmp_path: Path, alertmanager: Alertmanager) -> None:
+    alertmanager.start()
+    store = SQLiteStore(tmp_path / "h.db")
+    first = dispatcher(store, alertmanager.url, resend=60)
+    now = time.time()
+    firing = alert("A", AlertState.FIRING, now)
+    assert first.dispatch([firing], now) == 1
+    assert first.dispatch([firing], now + 30) == 0  # within resend_delay: nothing
+    # A restart: a new dispatcher reads the marks back and does not re-send early.
+    second = dispatcher(store, alertmanager.url, resend=60)
+    assert second.restore() == [firing]
+    assert second.dispatch([firing], now + 45) == 0
+    assert second.dispatch([firing], now + 61) == 1  # resend_delay elapsed
+    second.start()
+    try:
+        wait_until(lambda: store.outbox_depths() == {}, what="outbox drained")
+        ends = datetime.fromisoformat(alertmanager.active()["A"]["endsAt"]).timestamp()
+        assert ends == pytest.approx(now + 61 + 240, abs=1)
+    finally:
+        second.stop()
+        store.close()
+
+
+def test_alertmanager_down_keeps_every_change_until_it_is_back(
+        tmp_path: Path, alertmanager: Alertmanager, hook: HookReceiver,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    alertmanager.start()
+    store = SQLiteStore(tmp_path / "h.db")
+    sending = dispatcher(store, alertmanager.url, resend=60)
+    sending.start()
+    try:
+        t = time.time()
+        a = alert("A", AlertState.FIRING, t)
+        sending.dispatch([a], t)
+        wait_until(lambda: ("A", "firing") in notified(hook), what="A firing")
+        alertmanager.stop()
+        down_since = time.monotonic()
+        b = alert("B", AlertState.FIRING, t + 1)
+        sending.dispatch([resolved(a, t + 1), b], t + 1)
+        c = alert("C", AlertState.FIRING, t + 2)
+        sending.dispatch([b, c], t + 2)
+        sending.dispatch([resolved(b, t + 3), c], t + 3)
+        wait_until(lambda: sum(sending.stats.snapshot()["failed"].values()) >= 3,
+                   what="failed attempts")
+        assert sum(store.outbox_depths().values()) == 3
+        time.sleep(max(0.0, 30 - (time.monotonic() - down_since)))  # down for 30 s
+        alertmanager.start()
+        wait_until(lambda: store.outbox_depths() == {}, within=20, what="outbox drained")
+        wait_until(lambda: set(alertmanager.active()) == {"C"}, what="AM state")
+        wait_until(lambda: {("A", "resolved"), ("B", "resolved"), ("C", "firing")}
+                   <= set(notified(hook)), what="every change at the webhook")
+    finally:
+        sending.stop()
+        store.close()
+    refusals = [r.getMessage() for r in caplog.records if "notification kept" in r.getMessage()]
+    name = f"alertmanager http://127.0.0.1:{alertmanager.port}: "
+    assert refusals and all(r.startswith(name) for r in refusals), refusals
+
+
+def test_an_alertmanager_that_never_answered_at_start_is_not_fatal(tmp_path: Path,
+                                                                   hook: HookReceiver) -> None:
+    am = Alertmanager(tmp_path, hook.url())  # configured, not yet started
+    store = SQLiteStore(tmp_path / "h.db")
+    sending = dispatcher(store, am.url)
+    sending.start()
+    try:
+        now = time.time()
+        sending.dispatch([alert("A", AlertState.FIRING, now)], now)
+        wait_until(lambda: sum(sending.stats.snapshot()["failed"].values()) >= 2,
+                   what="retries")
+        assert store.outbox_depths() == {sending.alertmanagers[0].name: 1}
+        head = store.outbox_head(sending.alertmanagers[0].name)[0]
+        assert head.attempts >= 2 and "Connection refused" in head.last_error
+        am.start()
+        wait_until(lambda: "A" in am.active(), within=20, what="A delivered once AM is up")
+    finally:
+        sending.stop()
+        am.stop()
+        store.close()
+
+
+def test_every_alertmanager_of_a_pair_gets_the_alerts(tmp_path: Path,
+                                                      hook: HookReceiver) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    pair = [Alertmanager(tmp_path / n, hook.url()) for n in ("a", "b")]
+    for am in pair:
+        am.start()
+    store = SQLiteStore(tmp_path / "h.db")
+    sending = dispatcher(store, *(am.url for am in pair))
+    sending.start()
+    try:
+        now = time.time()
+        sending.dispatch([alert("A", AlertState.FIRING, now)], now)
+        wait_until(lambda: all("A" in m.active() for m in pair), what="A at both")
+    finally:
+        sending.stop()
+        for am in pair:
+            am.stop()
+        store.close()
