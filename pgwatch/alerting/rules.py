@@ -9,6 +9,7 @@ Recording rules are refused: pgwatch evaluates alerting rules only.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -20,7 +21,8 @@ from pgwatch.alerting.templates import TemplateError
 from pgwatch.alerting.templates import parse as parse_template
 from pgwatch.errors import PgwatchError
 
-__all__ = ["RuleError", "RuleProblem", "check_rules", "load_rules", "rule_files"]
+__all__ = ["RuleError", "RuleProblem", "check_rules", "default_rules_dir", "load_rules",
+           "rule_files"]
 
 LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 RULE_SUFFIXES = (".yaml", ".yml")
@@ -165,3 +167,16 @@ def _check_template(raw: RawFile, line: int, name: str, what: str, text: str) ->
     for function in template.unsupported():
         raw.problem(line, f"{what}: template function {function} is not supported by "
                     "pgwatch's evaluator", name)
+
+
+def default_rules_dir() -> Path:
+    """The default rules: ``$PGWATCH_RULES_DIR``, else the package's ``rules/`` (installed),
+    else the source checkout's top-level ``rules/``."""
+    override = os.environ.get("PGWATCH_RULES_DIR")
+    if override:
+        return Path(override)
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "rules", package.parent / "rules"):
+        if candidate.is_dir():
+            return candidate
+    return package.parent / "rules"

@@ -21,12 +21,14 @@ from pgwatch.cli import (
     doctor,
     embedded_cmd,
     migrate,
+    rules_cmd,
     run_cmd,
 )
 from pgwatch.errors import PgwatchError
 
 app = _app_module.app
-for _module in (demo_cmd, run_cmd, collect, doctor, config_cmd, migrate, bench, embedded_cmd):
+for _module in (demo_cmd, run_cmd, collect, doctor, config_cmd, migrate, bench, embedded_cmd,
+                rules_cmd):
     _module.register(app)
 
 
