@@ -9,20 +9,24 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
+from pgwatch.alerting.api import GroupStatus, alerts_page, rules_page
+from pgwatch.alerting.service import AlertingService, first_round
 from pgwatch.collectors import registry
 from pgwatch.config import Config
 from pgwatch.daemon import Catalog, Daemon, RunState
+from pgwatch.exposition.baselines import BaselineCollector
 from pgwatch.exposition.bounds import configured_bounds
-from pgwatch.exposition.http import BasicAuth, HttpServer, build_app, json_page
+from pgwatch.exposition.http import BasicAuth, HttpServer, Page, build_app, json_page
 from pgwatch.exposition.metrics import SnapshotCollector
 from pgwatch.exposition.self_metrics import SelfCollector
 from pgwatch.memory import release_free_memory
 from pgwatch.store import Store, StorePolicy, open_store
+from pgwatch.store.baselines import BaselinePolicy
 
 log = logging.getLogger(__name__)
 RETENTION_EVERY_S = 600.0
@@ -55,6 +59,7 @@ class Service:
     store: Store
     http: HttpServer
     state: RunState
+    alerting: AlertingService | None = None
     _housekeeper: threading.Thread | None = None
     _stopping: threading.Event | None = None
 
@@ -69,15 +74,27 @@ class Service:
         bounds = configured_bounds(config.metrics.statements_top_n, config.metrics.objects_top_n)
         metrics.register(SnapshotCollector(state, bounds))
         metrics.register(SelfCollector(state, lambda: float(store.size_bytes())))
+        metrics.register(BaselineCollector(
+            state, store, BaselinePolicy(period=timedelta(seconds=config.metrics.baseline_period)),
+            config.metrics.baseline_refresh))
+        try:
+            alerting = AlertingService.from_config(config.alerting, config_path.parent, store,
+                                                   metrics, first_round(state))
+        except Exception:
+            store.close()
+            raise
         pages = {"/healthz": json_page(lambda: (200, {"status": "ok"})),
-                 "/readyz": json_page(lambda: _readiness(state))}
+                 "/readyz": json_page(lambda: _readiness(state)),
+                 **_alerting_pages(alerting)}
         http = HttpServer(config.http.listen, build_app(metrics, pages, _auth(config)),
                           config.http.tls_cert, config.http.tls_key)
-        return cls(daemon_, store, http, state)
+        return cls(daemon_, store, http, state, alerting)
 
     def start(self) -> None:
         self.http.start()
         self.daemon.start()
+        if self.alerting is not None:
+            self.alerting.start()
         self._stopping = threading.Event()
         self._housekeeper = threading.Thread(target=self._housekeeping, daemon=True,
                                            name="pgwatch-housekeeping")
@@ -90,6 +107,8 @@ class Service:
             self._stopping.set()
         self.http.stop()
         self.daemon.stop()
+        if self.alerting is not None:
+            self.alerting.stop()
         if self._housekeeper is not None:
             self._housekeeper.join(timeout=30)
         self.store.close()
@@ -115,6 +134,14 @@ class Service:
 def _readiness(state: RunState) -> tuple[int, object]:
     ready, late = state.ready()
     return (200 if ready else 503), {"ready": ready, "late": late}
+
+
+def _alerting_pages(alerting: AlertingService | None) -> dict[str, Page]:
+    """Prometheus' /api/v1/alerts and /api/v1/rules (empty lists without rules)."""
+    def groups() -> tuple[GroupStatus, ...]:
+        return alerting.groups() if alerting is not None else ()
+    return {"/api/v1/alerts": json_page(lambda: (200, alerts_page(groups()))),
+            "/api/v1/rules": json_page(lambda: (200, rules_page(groups())))}
 
 
 def _auth(config: Config) -> BasicAuth | None:

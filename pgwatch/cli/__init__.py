@@ -12,8 +12,9 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from pgwatch.cli import app as _app_module
 from pgwatch.cli import (
+    advise_cmd,
+    alerts_cmd,
     bench,
     collect,
     config_cmd,
@@ -24,11 +25,11 @@ from pgwatch.cli import (
     rules_cmd,
     run_cmd,
 )
+from pgwatch.cli.app import app
 from pgwatch.errors import PgwatchError
 
-app = _app_module.app
 for _module in (demo_cmd, run_cmd, collect, doctor, config_cmd, migrate, bench, embedded_cmd,
-                rules_cmd):
+                rules_cmd, alerts_cmd, advise_cmd):
     _module.register(app)
 
 
@@ -58,7 +59,9 @@ def _usage_error(exc: TyperException) -> None:
     # "pgwatch: error: " already names the program: name only the sub-command after it.
     command = path.removeprefix("pgwatch").strip()
     where = f"{command}: " if command else ""
-    _fail(f"{where}{exc.format_message().rstrip('.')} (see '{path} --help')")
+    # Typer checks values with pydantic, whose messages start "Value error, ".
+    message = exc.format_message().replace("Value error, ", "").rstrip(".")
+    _fail(f"{where}{message} (see '{path} --help')")
 
 
 def _fail(message: str) -> None:

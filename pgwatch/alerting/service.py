@@ -1,0 +1,182 @@
+"""The evaluator of ``pgwatch run``: sample /metrics' registry, evaluate, persist, queue.
+
+Every evaluation interval one thread: samples the in-process registry that /metrics renders
+into a ``SeriesWindow`` (one scrape, so vanished series get stale markers as in Prometheus),
+trims the window to the longest range plus offset a loaded rule reads, evaluates every group
+that is due, and hands the alerts to the dispatcher, which commits state and notifications
+in one store transaction. One error boundary per cycle: a failure is logged, the next cycle
+runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+
+from pgwatch.alerting.api import AlertingCollector, GroupStatus, Outbox, RuleStatus
+from pgwatch.alerting.model import Alert, RuleGroup
+from pgwatch.alerting.notifiers import first_line
+from pgwatch.alerting.notifiers.configured import alertmanagers, receivers
+from pgwatch.alerting.notifiers.dispatch import Dispatcher, Timing
+from pgwatch.alerting.outbox import RetryPolicy
+from pgwatch.alerting.promql import SeriesWindow, metric_names, parse, window_needed_ms
+from pgwatch.alerting.scrape import scrape_registry
+from pgwatch.alerting.state import GroupRunner
+from pgwatch.config.models import AlertingConfig
+from pgwatch.daemon.state import RunState
+from pgwatch.store import Store
+
+log = logging.getLogger(__name__)
+SCOPE = "/metrics"
+WARM_UP_CAP_S = 300.0
+
+
+def first_round(state: RunState, cap_s: float = WARM_UP_CAP_S) -> Callable[[], bool]:
+    """True once every scheduled job has run once (or ``cap_s`` passed): before that, a
+    restored alert would resolve only because its collector has not reported yet."""
+    started = time.monotonic()
+
+    def done() -> bool:
+        if time.monotonic() - started > cap_s:
+            return True
+        jobs = state.jobs()
+        return bool(jobs) and all(j.last_run_at > 0 or j.skipped_reason for j in jobs)
+    return done
+
+
+class AlertingService:
+    """Rules evaluated over what /metrics shows; alerts persisted and delivered."""
+
+    def __init__(self, groups: Sequence[RuleGroup], registry: CollectorRegistry,
+                 dispatcher: Dispatcher, interval_s: float, *,
+                 external_labels: dict[str, str] | None = None, external_url: str = "",
+                 warmed_up: Callable[[], bool] | None = None) -> None:
+        self.registry = registry
+        self.warmed_up = warmed_up or (lambda: True)
+        self._warm = False
+        self.dispatcher = dispatcher
+        self.interval_s = interval_s
+        self.runners = [GroupRunner(g, external_labels=external_labels,
+                                    external_url=external_url) for g in groups]
+        exprs = [parse(rule.expr) for g in groups for rule in g.rules]
+        self.keep = frozenset[str]().union(*(metric_names(e) for e in exprs))
+        self.window_ms = max((window_needed_ms(e) for e in exprs), default=0)
+        self.window = SeriesWindow(self.keep)
+        self._due = {id(r): 0.0 for r in self.runners}
+        self._lock = threading.Lock()
+        self._groups: tuple[GroupStatus, ...] = ()
+        self._cycle = (0.0, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="pgwatch-rules")
+
+    @classmethod
+    def from_config(cls, config: AlertingConfig, base_dir: Path, store: Store,
+                    registry: CollectorRegistry,
+                    warmed_up: Callable[[], bool] | None = None) -> AlertingService | None:
+        """The evaluator the config asks for; None when no rule file is configured."""
+        if not config.rules:
+            return None
+        from pgwatch.alerting.rules import load_rules
+        from pgwatch.exposition.reference import exposed_names
+
+        paths = [p if p.is_absolute() else base_dir / p for p in config.rules]
+        groups = load_rules(paths, exposed_names())
+        dispatcher = Dispatcher(
+            store, alertmanagers(config, base_dir), receivers(config, base_dir),
+            timing=Timing(config.resend_delay, config.evaluation_interval),
+            external_labels=config.external_labels,
+            keep_per_receiver=config.outbox.max_entries,
+            retry=RetryPolicy(config.outbox.retry_initial, config.outbox.retry_max))
+        service = cls(groups, registry, dispatcher, config.evaluation_interval,
+                      external_labels=dict(config.external_labels),
+                      external_url=config.external_url, warmed_up=warmed_up)
+        registry.register(service.collector())
+        return service
+
+    def collector(self) -> AlertingCollector:
+        return AlertingCollector(self.groups, self._outbox, lambda: self._cycle)
+
+    def start(self) -> None:
+        """Take back the persisted alerts, start the receivers' workers and the evaluator."""
+        restored = self.dispatcher.restore()
+        for runner in self.runners:
+            runner.restore(restored)
+        self._publish()
+        self.dispatcher.start()
+        self._thread.start()
+        rules = sum(len(r.group.rules) for r in self.runners)
+        log.info("alerting: %d rule(s) in %d group(s), every %g s, window %g s, %d alert(s) "
+                 "restored", rules, len(self.runners), self.interval_s, self.window_ms / 1000,
+                 len(restored))
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
+        self.dispatcher.stop()
+
+    def groups(self) -> tuple[GroupStatus, ...]:
+        with self._lock:
+            return self._groups
+
+    def alerts(self) -> list[Alert]:
+        return [a for g in self.groups() for r in g.rules for a in r.alerts]
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            began = time.monotonic()
+            try:
+                self.tick()
+            except Exception as exc:
+                log.error("alerting: evaluation cycle failed: %s", first_line(exc),
+                          exc_info=log.isEnabledFor(logging.DEBUG))
+            self._stop.wait(max(0.0, self.interval_s - (time.monotonic() - began)))
+
+    def tick(self, now: float | None = None) -> list[Alert]:
+        """One cycle at ``now`` (Unix seconds): sample, trim, evaluate due groups, dispatch."""
+        began = time.perf_counter()
+        at = time.time() if now is None else now
+        at_ms = round(at * 1000)
+        self.window.scrape(at_ms, scrape_registry(self.registry, self.keep), SCOPE)
+        self.window.trim(at_ms - self.window_ms)
+        if not self._warm and not self.warmed_up():
+            return []  # the first collections are not in yet: absent is not "resolved"
+        self._warm = True
+        alerts: list[Alert] = []
+        for runner in self.runners:
+            if at >= self._due[id(runner)]:
+                runner.evaluate(self.window, at_ms)
+                self._due[id(runner)] = at + (runner.group.interval_s or self.interval_s) - 0.5
+            alerts.extend(runner.alerts())
+        self.dispatcher.dispatch(alerts, at)
+        self._cycle = (time.perf_counter() - began, self.window.point_count())
+        self._publish()
+        return alerts
+
+    def _publish(self) -> None:
+        groups = tuple(_group_status(r, self.interval_s) for r in self.runners)
+        with self._lock:
+            self._groups = groups
+
+    def _outbox(self) -> Outbox:
+        stats = self.dispatcher.stats.snapshot()
+        try:  # the store is pgwatch's own (a file or a small table), never a monitored server
+            depth = self.dispatcher.store.outbox_depths()
+        except Exception:
+            depth = dict(self.dispatcher.depth)
+        return Outbox(depth, stats["sent"], stats["failed"],
+                      stats["dropped"])
+
+
+def _group_status(runner: GroupRunner, interval_s: float) -> GroupStatus:
+    rules = tuple(RuleStatus(r.rule, tuple(r.alerts()), r.health, r.last_error,
+                             r.last_evaluation_ms / 1000, r.evaluation_duration_s)
+                  for r in runner.rules)
+    return GroupStatus(runner.group.name, runner.group.file,
+                       runner.group.interval_s or interval_s, runner.group.limit, rules,
+                       runner.last_evaluation_ms / 1000, runner.evaluation_duration_s)
