@@ -61,9 +61,7 @@ for path in walk(typer.main.get_command(app), []):
     assert [name for name in loaded if name not in ("pydantic", "yaml")] == []
 
 
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["doctor"],
-                                  ["run", "-c", "x.yaml", "--log-level", "loud"]])
-def test_answers_fast(args: list[str]) -> None:
+def _best_of_3(args: list[str]) -> float:
     timings = []
     for _ in range(3):
         began = time.perf_counter()
@@ -71,8 +69,21 @@ def test_answers_fast(args: list[str]) -> None:
         timings.append(time.perf_counter() - began)
     best = min(timings)
     print(f"pgwatch {' '.join(args)}: best of 3 {best:.3f} s")
-    # 0.12-0.25 s on an idle machine; the bound leaves room for a loaded CI machine.
-    assert best < 0.6
+    return best
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"]])
+def test_help_answers_fast(args: list[str]) -> None:
+    # 0.12 s on an idle machine; the bound leaves room for a loaded CI machine.
+    assert _best_of_3(args) < 0.6
+
+
+@pytest.mark.parametrize("args", [["migrate", "--help"], ["doctor"],
+                                  ["run", "-c", "x.yaml", "--log-level", "loud"]])
+def test_errors_answer_fast(args: list[str]) -> None:
+    # 0.23 s on an idle machine, of which ~0.1 s is Typer importing pydantic to check values
+    # (a command's --help too).
+    assert _best_of_3(args) < 1.0
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
