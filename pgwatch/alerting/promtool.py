@@ -182,7 +182,7 @@ def _expr_test(window: SeriesWindow, case: ExprTest) -> str:
     expected: list[VectorSample] = []
     for sample in case.expected:
         try:
-            expected.append(VectorSample(parse_series(sample.labels), sample.value))
+            expected.append(VectorSample(_metric(sample.labels), sample.value))
         except PromQLError as exc:
             return f"{head}, err: labels {go_quote(sample.labels)}: {exc}"
     exp_sorted = sorted(expected, key=lambda s: s.labels)
@@ -191,6 +191,13 @@ def _expr_test(window: SeriesWindow, case: ExprTest) -> str:
         return ""
     return (f"{head},\n        exp: {_samples_text(exp_sorted)}\n"
             f"        got: {_samples_text(got_sorted)}")
+
+
+def _metric(text: str) -> Labels:
+    """parser.ParseMetric: ``{}`` (a scalar's empty label set) included."""
+    if text.replace(" ", "") == "{}":
+        return ()
+    return parse_series(text)
 
 
 def _samples_text(samples: list[VectorSample]) -> str:

@@ -106,9 +106,9 @@ def humanize_duration(value: object) -> str:
 
 def _days_to_seconds(v: float) -> str:
     sign = "-" if v < 0 else ""
-    whole = int(abs(v))
-    seconds, minutes = whole % 60, (whole // 60) % 60
-    hours, days = (whole // 3600) % 24, whole // 86400
+    whole = int(abs(v)) if abs(v) < 2**63 else -(2**63)  # Go's int64(v) on amd64
+    seconds, minutes = _go_rem(whole, 60), _go_rem(_go_div(whole, 60), 60)
+    hours, days = _go_rem(_go_div(whole, 3600), 24), _go_div(whole, 86400)
     if days:
         return f"{sign}{days}d {hours}h {minutes}m {seconds}s"
     if hours:
@@ -116,6 +116,16 @@ def _days_to_seconds(v: float) -> str:
     if minutes:
         return f"{sign}{minutes}m {seconds}s"
     return f"{sign}{format_float(abs(v), 'g', 4)}s"
+
+
+def _go_div(a: int, b: int) -> int:
+    """Go's integer division truncates toward zero."""
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
+def _go_rem(a: int, b: int) -> int:
+    return a - b * _go_div(a, b)
 
 
 def humanize_percentage(value: object) -> str:

@@ -342,8 +342,7 @@ def _plain(value: object) -> object:
 
 
 def _context(node: Node) -> str:
-    text = str(node)
-    return text if len(text) <= 20 else f"{text[:20]}..."
+    return str(node)  # Go 1.19's ErrorContext does not shorten it
 
 
 def _walk(nodes: Sequence[Node]) -> Iterator[Node]:

@@ -7,6 +7,7 @@ could not be read); ``export`` writes one rule file ``promtool check rules`` acc
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -55,6 +56,8 @@ def test(files: Annotated[list[Path], typer.Argument(help="promtool unit-test fi
     """Run rule unit tests in promtool's format; the same verdict as `promtool test rules`."""
     from pgwatch.alerting.promtool import report, run_test_file
 
+    # promtool evaluates with a silent logger; template failures show in the annotations.
+    logging.getLogger("pgwatch.alerting").setLevel(logging.ERROR)
     status = 0
     for path in files:
         result = run_test_file(path)
