@@ -26,10 +26,11 @@ class ActivityRow:
     wait_event_type: str = label("wait event type (empty: not waiting)")
     backend_type: str = label("client backend, autovacuum worker, ...")
     connections: int = gauge("sessions")
-    oldest_xact_seconds: float | None = gauge("age of the oldest open transaction", "seconds")
-    longest_query_seconds: float | None = gauge("age of the longest running query", "seconds")
-    idle_in_transaction_seconds: float | None = gauge(
-        "longest time idle inside a transaction", "seconds")
+    oldest_xact_seconds: float = gauge("age of the oldest open transaction (0: none)", "seconds")
+    longest_query_seconds: float = gauge("age of the longest running query (0: none)", "seconds")
+    idle_in_transaction_seconds: float = gauge(
+        "longest time idle inside a transaction (0: none)", "seconds")
+    lock_wait_seconds: float = gauge("longest wait for a lock (0: none)", "seconds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class ConnectionsRow:
     max_connections: int = gauge("max_connections")
     reserved_connections: int = gauge("slots reserved for superusers and reserved roles")
     usage_ratio: float | None = gauge("client connections / usable slots", "ratio")
+    blocked_sessions: int = gauge("sessions waiting for a lock (0: none)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,8 @@ from typing import Any, ClassVar, Protocol
 
 import psycopg
 
+from pgwatch.collectors import naming
+from pgwatch.collectors.naming import PREFIX, metric_name, object_labels
 from pgwatch.db.probe import ServerInfo
 from pgwatch.errors import PgwatchError
 
@@ -98,19 +100,20 @@ class Snapshot:
     rows: tuple[Any, ...]
     row_type: type[Any]
 
-    def samples(self, prefix: str = "pgwatch") -> Iterator[Sample]:
-        """Flatten rows into samples named ``<prefix>_<collector>_<field>``."""
+    def samples(self, prefix: str = PREFIX) -> Iterator[Sample]:
+        """Flatten rows into samples named and labelled by ``pgwatch.collectors.naming``
+        (the object's labels; the target and its configured labels are the caller's)."""
         specs = fields_of(self.row_type)
         label_names = [s.name for s in specs if s.kind is Kind.LABEL]
         numeric = [s for s in specs if s.kind in (Kind.COUNTER, Kind.GAUGE)]
         for row in self.rows:
-            labels = tuple((name, label_value(getattr(row, name))) for name in label_names)
+            labels = object_labels(label_names, (getattr(row, name) for name in label_names))
             for spec in numeric:
                 value = getattr(row, spec.name)
                 if value is None:
                     continue
-                yield Sample(f"{prefix}_{self.collector}_{spec.name}", labels, float(value),
-                             spec.kind)
+                yield Sample(metric_name(self.collector, spec.name, prefix), labels,
+                             float(value), spec.kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,16 +155,7 @@ class Collector(Protocol):
         """Read the rows; raise on failure (the job's error boundary catches it)."""
 
 
-def label_value(value: object) -> str:
-    """A label field as text: None is the empty string, booleans are true and false."""
-    if type(value) is str:  # the common case, first and fast
-        return value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
+label_value = naming.label_value  # where collectors, store and exposition have imported it from
 
 # The ASCII unit separator. Two objects whose names differ only in where a unit separator
 # sits would share an identity; such names do not occur in practice, and the cost would be

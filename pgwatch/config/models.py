@@ -174,6 +174,10 @@ class MetricsConfig(Section):
 
     statements_top_n: Annotated[int, Field(ge=1, le=10_000)] = 100
     objects_top_n: Annotated[int, Field(ge=1, le=100_000)] = 100
+    # pgwatch_statements_baseline_mean_seconds: each statement's mean over this period of the
+    # store's history (ending an hour ago), recomputed every baseline_refresh.
+    baseline_period: Duration = 7 * 86400.0
+    baseline_refresh: Duration = 900.0
 
 
 class AlertingBasicAuth(Section):

@@ -15,13 +15,15 @@ from typing import Any
 from prometheus_client.core import Metric
 from prometheus_client.registry import Collector
 
+from pgwatch.collectors import naming
 from pgwatch.collectors.base import FieldSpec, Kind, Snapshot, fields_of, identity
-from pgwatch.collectors.base import label_value as base_label_value
+from pgwatch.collectors.naming import LABEL_VALUE_LIMIT, PREFIX, series_labels
 from pgwatch.daemon.state import RunState
 from pgwatch.exposition.cardinality import OTHER, Bound, bound_rows, identity_of
 
-PREFIX = "pgwatch"
-LABEL_VALUE_LIMIT = 200
+__all__ = ["FOLDED", "LABEL_VALUE_LIMIT", "PREFIX", "Families", "MetricDoc", "SnapshotCollector",
+           "add_counter", "add_gauge", "family", "help_text", "info_help", "info_name",
+           "label_value", "metric_name"]
 TEXT_MEMORY = 50_000  # texts kept for info metrics (one per query id seen recently)
 Families = dict[str, Metric]
 
@@ -98,21 +100,23 @@ class SnapshotCollector(Collector):
     def _render(self, families: Families, snapshot: Snapshot, bound: Bound | None,
                 main_measure: Mapping[str, float] | None) -> None:
         specs = fields_of(snapshot.row_type)
-        base = {"target": snapshot.target, **dict(self.state.target_labels(snapshot.target))}
+        target_labels = self.state.target_labels(snapshot.target)
+        base = series_labels(snapshot.target, target_labels)
         rows: Sequence[Any] = snapshot.rows
+        label_names = [s.name for s in specs if s.kind is Kind.LABEL]
         if bound is not None:
             bounded = bound_rows(snapshot.rows, specs, bound, main_measure)
             rows = bounded.kept
             if bounded.rest is not None:
-                rest_labels = {s.name: OTHER for s in specs if s.kind is Kind.LABEL}
-                _add_row(families, snapshot.collector, specs, {**base, **rest_labels},
-                         bounded.rest)
+                rest = series_labels(snapshot.target, target_labels,
+                                     [(name, OTHER) for name in label_names])
+                _add_row(families, snapshot.collector, specs, rest, bounded.rest)
             add_gauge(families, FOLDED.name, FOLDED.help, {**base, "collector": snapshot.collector},
                    bounded.folded)
         texts = bound.info_texts if bound is not None else ()
-        label_names = [s.name for s in specs if s.kind is Kind.LABEL]
         for row in rows:
-            labels = {**base, **{name: label_value(getattr(row, name)) for name in label_names}}
+            labels = series_labels(snapshot.target, target_labels, naming.object_labels(
+                label_names, (getattr(row, name) for name in label_names)))
             values = {s.name: getattr(row, s.name) for s in specs}
             _add_row(families, snapshot.collector, specs, labels, values)
             name_of = identity(getattr(row, name) for name in label_names)
@@ -144,7 +148,7 @@ class SnapshotCollector(Collector):
 
 def metric_name(collector: str, spec: FieldSpec) -> str:
     """The exposed name of a row field (counters keep their ``_total`` on the sample)."""
-    return f"{PREFIX}_{collector}_{spec.name}"
+    return naming.metric_name(collector, spec.name)
 
 
 def help_text(collector: str, spec: FieldSpec) -> str:
@@ -178,7 +182,7 @@ def info_help(collector: str, name: str) -> str:
 def _info(families: Families, collector: str, name: str, labels: dict[str, str],
           value: object) -> None:
     add_gauge(families, info_name(collector, name), info_help(collector, name),
-           {**labels, name: label_value(value)}, 1)
+           series_labels(labels["target"], labels.items(), [(name, label_value(value))]), 1)
 
 
 def family(families: Families, name: str, documentation: str, kind: str) -> Metric:
@@ -198,7 +202,4 @@ def add_gauge(families: Families, name: str, documentation: str, labels: dict[st
     family(families, name, documentation, "gauge").add_sample(name, labels, value)
 
 
-def label_value(value: object) -> str:
-    """A label as exposed: on one line, truncated to LABEL_VALUE_LIMIT characters."""
-    text = " ".join(base_label_value(value).split())
-    return text if len(text) <= LABEL_VALUE_LIMIT else text[: LABEL_VALUE_LIMIT - 1] + "…"
+label_value = naming.label_text  # a label as exposed (self-metrics and the API use it)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pgwatch.collectors.base import FieldSpec, Kind, fields_of
 from pgwatch.collectors.registry import COLLECTOR_TYPES
+from pgwatch.exposition.baselines import BASELINE
 from pgwatch.exposition.bounds import DEFAULT_BOUNDS
 from pgwatch.exposition.metrics import FOLDED, help_text, info_help, info_name, metric_name
 from pgwatch.exposition.self_metrics import SELF_METRICS
@@ -33,12 +34,13 @@ under `metrics:` and `pgwatch_exposition_objects_folded` says how many objects w
 
 def reference() -> str:
     """The whole document."""
-    return "\n".join([HEADER, *_self_section(), *_collector_sections()]) + "\n"
+    return "\n".join([HEADER, *_self_section(), *_collector_sections(),
+                      *_baseline_section()]) + "\n"
 
 
 def exposed_names() -> frozenset[str]:
     """Every sample name /metrics can carry (histograms with their three suffixes)."""
-    names = {FOLDED.name}
+    names = {FOLDED.name, BASELINE.name}
     for doc in SELF_METRICS:
         suffixes = ("_bucket", "_sum", "_count") if doc.kind == "histogram" else ("",)
         names.update(doc.name + suffix for suffix in suffixes)
@@ -87,6 +89,20 @@ def _collector_sections() -> Iterator[str]:
             yield (f"| `{info_name(name, text_field)}` | gauge | — | "
                    f"{info_help(name, text_field)} |")
         yield ""
+
+
+def _baseline_section() -> Iterator[str]:
+    yield "## statement baselines\n"
+    yield ("Computed from the history store, not read from the target: per statement, the "
+           "execution time divided by the calls over `metrics.baseline_period` (7 days) of "
+           "history ending an hour ago, for statements with at least 20 calls in it; "
+           "recomputed every `metrics.baseline_refresh` (15 min). Labels: those of the "
+           "statement's other series.")
+    yield ""
+    yield "| metric | type | unit | meaning |"
+    yield "| --- | --- | --- | --- |"
+    yield f"| `{BASELINE.name}` | {BASELINE.kind} | seconds | {BASELINE.help} |"
+    yield ""
 
 
 def _row(collector: str, spec: FieldSpec) -> str:

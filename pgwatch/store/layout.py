@@ -12,7 +12,8 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from pgwatch.collectors.base import Kind, fields_of, identity, label_value
+from pgwatch.collectors.base import Kind, fields_of, identity
+from pgwatch.collectors.naming import metric_name, object_labels
 from pgwatch.store.model import Labels, SeriesKind
 from pgwatch.store.policy import StorePolicy
 
@@ -56,9 +57,8 @@ class RowLayout:
         return tuple(i for i, v in enumerate(self.values) if v.kind is SeriesKind.GAUGE)
 
     def key(self, row: Any) -> Labels:
-        """The object's identity: its label fields, as strings, in declaration order."""
-        return tuple(zip(self.label_fields, map(label_value, self.read_labels(row)),
-                         strict=True))
+        """The object's labels, as ``pgwatch.collectors.naming`` names them for every series."""
+        return object_labels(self.label_fields, self.read_labels(row))
 
     def ident(self, row: Any) -> str:
         """The object's identity as one compact string: what the planner keys its memory by.
@@ -84,7 +84,7 @@ def layout_of(row_type: type[Any], collector: str, policy: StorePolicy,
     values: list[ValueField] = []
     texts: set[str] = set()
     for spec in fields_of(row_type):
-        metric = f"{prefix}_{collector}_{spec.name}"
+        metric = metric_name(collector, spec.name, prefix)
         if policy.is_reset_field(spec.name):
             values.append(ValueField(spec.name, metric, SeriesKind.RESET))
         elif spec.kind is Kind.LABEL:
