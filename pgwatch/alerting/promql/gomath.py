@@ -54,8 +54,8 @@ def go_min(x: float, y: float) -> float:
 def _is_odd_int(x: float) -> bool:
     if abs(x) >= 2**53:
         return False
-    xi, xf = math.modf(x)
-    return xf == 0 and int(xi) & 1 == 1
+    frac, whole = math.modf(x)
+    return frac == 0 and int(whole) & 1 == 1
 
 
 def _ldexp(frac: float, exp: int) -> float:

@@ -82,9 +82,7 @@ def _selector(node: Any) -> ast.VectorSelector:
         raise _refuse("@ modifier")
     if node.matchers.or_matchers:
         raise _refuse("'or' between matchers")
-    offset = _ms(node.offset)
-    if offset < 0:
-        raise _refuse("negative offset")
+    offset = _ms(node.offset)  # negative offsets are allowed, as promtool 2.42 allows them
     matchers = [Matcher.of(m.name, _MATCH_OPS[str(m.op)], m.value) for m in node.matchers.matchers]
     if node.name is not None:
         matchers.append(Matcher.of(METRIC_NAME, MatchOp.EQUAL, node.name))
@@ -157,3 +155,33 @@ def parse_series_labels(text: str) -> tuple[tuple[str, str], ...]:
                               construct="series")
         pairs[str(m.name)] = str(m.value)
     return tuple(sorted((k, v) for k, v in pairs.items() if v))
+
+
+_UNITS = (("y", 365 * 86_400_000), ("w", 7 * 86_400_000), ("d", 86_400_000),
+          ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1))
+
+
+def parse_duration_ms(text: str) -> int:
+    """A Prometheus duration (``5m``, ``1h30m``, ``250ms``, ``0``) in milliseconds.
+
+    As Prometheus' model.ParseDuration: units y w d h m s ms, each at most once, in order.
+    """
+    if text == "0":
+        return 0
+    total, pos, unit_index = 0, 0, 0
+    while pos < len(text):
+        start = pos
+        while pos < len(text) and text[pos].isdigit():
+            pos += 1
+        unit_start = pos
+        while pos < len(text) and text[pos].isalpha():
+            pos += 1
+        number, unit = text[start:unit_start], text[unit_start:pos]
+        names = [name for name, _ in _UNITS]
+        if not number or unit not in names[unit_index:]:
+            raise PromQLError(f"bad duration {text!r}", construct="duration")
+        unit_index = names.index(unit) + 1
+        total += int(number) * _UNITS[unit_index - 1][1]
+    if not text:
+        raise PromQLError("empty duration", construct="duration")
+    return total

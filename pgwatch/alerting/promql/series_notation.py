@@ -86,6 +86,8 @@ def _go_number(text: str) -> float:
 def _value(lex: _Lexer) -> float:
     if lex.text.startswith("stale", lex.pos):
         lex.pos += len("stale")
+        if lex.peek().isalnum():
+            raise lex.error("expected a number or 'stale'")
         return STALE_NAN
     sign = -1.0 if lex.peek() == "-" else 1.0
     lex.take("+-")
