@@ -34,6 +34,7 @@ _INT_FIELDS = {
     "Sort Space Used": "sort_space_kb", "Hash Buckets": "hash_buckets",
     "Original Hash Buckets": "original_hash_buckets", "Hash Batches": "hash_batches",
     "Original Hash Batches": "original_hash_batches", "Peak Memory Usage": "peak_memory_kb",
+    "HashAgg Batches": "hash_batches", "Disk Usage": "disk_usage_kb",
     "Workers Planned": "workers_planned", "Workers Launched": "workers_launched",
 }
 _LIST_FIELDS = {"Output": "output", "Sort Key": "sort_key", "Presorted Key": "presorted_key",
@@ -159,7 +160,8 @@ def _jit(raw: Any) -> Jit | None:
 
 def _trigger(raw: Mapping[str, Any]) -> Trigger:
     return Trigger(name=str(raw.get("Trigger Name", "?")), relation=raw.get("Relation"),
-                   time_ms=_opt_float(raw.get("Time")), calls=_opt_int(raw.get("Calls")))
+                   time_ms=_opt_float(raw.get("Time")), calls=_opt_int(raw.get("Calls")),
+                   constraint=raw.get("Constraint Name"))
 
 
 def _opt_float(value: Any) -> float | None:

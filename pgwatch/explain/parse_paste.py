@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 _DASHES = re.compile(r"^\s*[-─]+\s*$")
 _ROW_COUNT = re.compile(r"^\s*\(\d+ rows?\)\s*$")
-_CONTINUED = re.compile(r"\s\+$")
+_CONTINUED = re.compile(r"\+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +27,8 @@ def unwrap(text: str) -> list[Line]:
     if lines and _ROW_COUNT.match(lines[-1].text):
         lines = lines[:-1]
     lines = _trim_blank(lines)
-    if any(_CONTINUED.search(line.text) for line in lines[:-1]):
-        # psql marks every line of a multi-line cell but its last with " +".
+    if len(lines) > 1 and all(_CONTINUED.search(line.text) for line in lines[:-1]):
+        # psql pads every line of a multi-line cell and marks all but the last with "+".
         lines = [Line(line.number, _CONTINUED.sub("", line.text).rstrip()) for line in lines]
     return [Line(line.number, line.text.rstrip()) for line in lines]
 

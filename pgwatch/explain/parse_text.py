@@ -21,7 +21,7 @@ from pgwatch.explain.plan import Buffers, Jit, Node, Plan, PlanError, Trigger, W
 
 _SUBPLAN = re.compile(r"^(SubPlan \d+|InitPlan \d+(?: \(returns .*\))?|CTE \S+)$")
 _MEMBER_PARENTS = {"Append", "Merge Append", "BitmapAnd", "BitmapOr", "Recursive Union"}
-_TRIGGER = re.compile(r"^Trigger (?:for constraint )?(?P<name>.+?)(?: on (?P<rel>\S+))?: "
+_TRIGGER = re.compile(r"^Trigger (?P<fk>for constraint )?(?P<name>.+?)(?: on (?P<rel>\S+))?: "
                       r"time=(?P<time>[\d.]+) calls=(?P<calls>\d+)$")
 
 
@@ -146,8 +146,10 @@ def _trailer(lines: Sequence[Line], source: str) -> dict[str, Any]:
         section = ""
         trigger = _TRIGGER.match(content)
         if trigger:
-            triggers.append(Trigger(trigger.group("name"), trigger.group("rel"),
-                                    float(trigger.group("time")), int(trigger.group("calls"))))
+            name = trigger.group("name")
+            triggers.append(Trigger(name, trigger.group("rel"), float(trigger.group("time")),
+                                    int(trigger.group("calls")),
+                                    name if trigger.group("fk") else None))
             continue
         pair = fields.split_key(content)
         if pair is None:

@@ -30,7 +30,7 @@ _BUFFER_WORDS = {("shared", "hit"): "shared_hit", ("shared", "read"): "shared_re
 _IO_WORDS = {("shared", "read"): "io_read_ms", ("shared", "write"): "io_write_ms",
              ("temp", "read"): "temp_io_read_ms", ("temp", "write"): "temp_io_write_ms"}
 _SIZE = re.compile(r"(\d+)kB")
-_KEY = re.compile(r"^(?P<key>[A-Za-z][A-Za-z /()-]*?):(?:\s+(?P<value>.*))?$")
+_KEY = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9 /()-]*?):(?:\s+(?P<value>.*))?$")
 
 
 def split_key(text: str) -> tuple[str, str] | None:
@@ -86,6 +86,17 @@ def _buckets(value: str, where: str) -> dict[str, Any]:
     return fields
 
 
+def _hashagg(value: str, where: str) -> dict[str, Any]:
+    # "Planned Partitions: 4  Batches: 5  Memory Usage: 4145kB  Disk Usage: 12345kB"
+    fields: dict[str, Any] = {}
+    for name, key in (("Batches", "hash_batches"), ("Memory Usage", "peak_memory_kb"),
+                      ("Disk Usage", "disk_usage_kb")):
+        match = re.search(rf"(?:^|\s){name}: (\d+)", value)
+        if match:
+            fields[key] = int(match.group(1))
+    return fields
+
+
 def _heap_blocks(value: str, where: str) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for word, key in (("exact", "exact_heap_blocks"), ("lossy", "lossy_heap_blocks")):
@@ -135,6 +146,8 @@ def _grouped(value: str, names: dict[tuple[str, str], str], kind: Callable[[str]
 _READERS: dict[str, Callable[[str, str], dict[str, Any]]] = {
     "Sort Method": _sort_method, "Buckets": _buckets, "Heap Blocks": _heap_blocks,
     "Buffers": buffer_counts, "I/O Timings": io_times, "WAL": _wal,
+    "Batches": lambda value, where: _hashagg(f"Batches: {value}", where),
+    "Planned Partitions": _hashagg,
 }
 
 

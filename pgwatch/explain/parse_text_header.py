@@ -77,6 +77,8 @@ def label_fields(label: str) -> dict[str, Any]:
         fields["scan_direction"] = "Backward"
         head = head.removesuffix(" Backward")
     fields.update(_node_type(head))
+    if fields["node_type"] == "Aggregate":
+        fields.setdefault("partial_mode", "Simple")
     if using:
         fields["index_name"] = index.strip()
     if on:

@@ -104,6 +104,7 @@ class Node:
     hash_batches: int | None = None
     original_hash_batches: int | None = None
     peak_memory_kb: int | None = None
+    disk_usage_kb: int | None = None  # a hash aggregate's spill (PostgreSQL 13+)
     heap_fetches: float | None = None
     exact_heap_blocks: float | None = None
     lossy_heap_blocks: float | None = None
@@ -174,6 +175,7 @@ class Trigger:
     relation: str | None
     time_ms: float | None
     calls: int | None
+    constraint: str | None = None  # the foreign key a constraint trigger checks
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,146 @@
+"""Reading EXPLAIN's condition text: the columns it compares, functions and casts on them.
+
+EXPLAIN deparses conditions in a regular form (``((a = 1) AND (lower(b) = 'x'::text))``,
+columns qualified under VERBOSE, casts of columns as ``(col)::type``), so a small scanner
+is enough; it never has to understand arbitrary SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
+_IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
+_COLUMN = re.compile(rf"^\(*(?P<ref>{_IDENT}(?:\.{_IDENT})?)\)*(?:::[A-Za-z_ ]+(?:\[\])?)?$")
+_CAST = re.compile(rf"\((?P<ref>{_IDENT}(?:\.{_IDENT})?)\)::(?P<type>[a-z_]+(?: [a-z_]+)*)")
+_CALL = re.compile(rf"(?P<name>{_IDENT})\(")
+_WORD = re.compile(rf"(?<![:\w.$'\"])(?P<ref>{_IDENT}(?:\.{_IDENT})?)(?![\w(])")
+_TYPE_CAST = re.compile(r"::[a-z_]+(?: [a-z_]+)*(?:\[\])?")
+_LEADING_WILDCARD = re.compile(r"(?P<op>!?~~\*?)\s+'(?P<pattern>%(?:[^']|'')*)'")
+_KEYWORDS = frozenset({
+    "and", "or", "not", "is", "null", "true", "false", "any", "all", "some", "array", "in",
+    "like", "ilike", "between", "distinct", "from", "case", "when", "then", "else", "end",
+    "hashed", "subplan", "initplan", "row", "exists", "unknown", "interval", "at", "time",
+    "zone", "with", "without", "collate", "escape", "similar", "to", "symmetric", "default",
+})
+# Casts EXPLAIN shows for varchar and char columns compared with text: binary-compatible,
+# so a btree index on the column still serves them.
+_HARMLESS_CASTS = frozenset({"text", "character varying", "bpchar", "name", "anyarray"})
+
+
+@dataclass(frozen=True, slots=True)
+class WrappedColumn:
+    """A column that a condition reaches only through a function or a cast."""
+
+    column: str
+    wrapper: str  # "lower()" or "::date"
+    expression: str
+
+
+def strip_literals(text: str) -> str:
+    """The condition with every string literal emptied, so quoted text is never read."""
+    return _LITERAL.sub("''", text)
+
+
+def bare(ref: str) -> str:
+    """``t.created_at`` → ``created_at``; quotes kept off."""
+    return ref.rsplit(".", 1)[-1].strip('"')
+
+
+def columns(text: str | None) -> tuple[str, ...]:
+    """The distinct column names a condition mentions, in order of appearance."""
+    if not text:
+        return ()
+    found: list[str] = []
+    for match in _WORD.finditer(_TYPE_CAST.sub("", strip_literals(text))):
+        ref = match.group("ref")
+        name = bare(ref)
+        if name.lower() in _KEYWORDS or name.startswith("$") or name in found:
+            continue
+        found.append(name)
+    return tuple(found)
+
+
+def conjuncts(text: str | None) -> tuple[str, ...]:
+    """A condition split at its top-level ANDs."""
+    if not text:
+        return ()
+    body = _unwrap(text.strip())
+    parts, depth, start = [], 0, 0
+    masked = strip_literals(body)
+    for index, char in enumerate(masked):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and masked.startswith(" AND ", index):
+            parts.append(body[start:index])
+            start = index + 5
+    parts.append(body[start:])
+    return tuple(_unwrap(part.strip()) for part in parts if part.strip())
+
+
+def wrapped_columns(text: str | None) -> tuple[WrappedColumn, ...]:
+    """Columns under a function call or a non-trivial cast: the predicate is not sargable."""
+    if not text:
+        return ()
+    masked = strip_literals(text)
+    found: list[WrappedColumn] = []
+    for match in _CAST.finditer(masked):
+        kind = " ".join(match.group("type").split()).lower()
+        name = bare(match.group("ref"))
+        if kind not in _HARMLESS_CASTS and name.lower() not in _KEYWORDS:
+            found.append(WrappedColumn(name, f"::{kind}", match.group(0)))
+    for match in _CALL.finditer(masked):
+        name = match.group("name").lower()
+        if name in _KEYWORDS:
+            continue
+        arguments = _arguments(masked, match.end())
+        for argument in arguments:
+            column = _COLUMN.match(argument.strip())
+            if column and bare(column.group("ref")).lower() not in _KEYWORDS:
+                found.append(WrappedColumn(bare(column.group("ref")), f"{name}()",
+                                           f"{name}({', '.join(arguments)})"))
+    return tuple(found)
+
+
+def leading_wildcards(text: str | None) -> tuple[str, ...]:
+    """LIKE/ILIKE patterns (``~~``, ``~~*``) that start with ``%``."""
+    if not text:
+        return ()
+    return tuple(match.group("pattern").replace("''", "'")
+                 for match in _LEADING_WILDCARD.finditer(text)
+                 if not match.group("op").startswith("!"))
+
+
+def _arguments(text: str, start: int) -> list[str]:
+    """The top-level arguments of the call whose '(' ends just before ``start``."""
+    depth, begin, out = 1, start, []
+    for index in range(start, len(text)):
+        char = text[index]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                out.append(text[begin:index])
+                return [arg for arg in out if arg.strip()]
+        elif char == "," and depth == 1:
+            out.append(text[begin:index])
+            begin = index + 1
+    return []
+
+
+def _unwrap(text: str) -> str:
+    """Remove parentheses that enclose the whole text."""
+    while text.startswith("(") and text.endswith(")") and _closes_at_end(text):
+        text = text[1:-1].strip()
+    return text
+
+
+def _closes_at_end(text: str) -> bool:
+    depth = 0
+    masked = strip_literals(text)
+    for index, char in enumerate(masked):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and index < len(masked) - 1:
+            return False
+    return True
