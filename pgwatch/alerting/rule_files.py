@@ -145,9 +145,18 @@ def _read_top(raw: RawFile, node: yaml.Node) -> None:
             raw.groups.append(group)
 
 
+def _peek(node: yaml.Node, *keys: str) -> str | None:
+    """A mapping's first scalar value under one of ``keys``, to name it in messages."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value in keys and isinstance(value_node, yaml.ScalarNode):
+                return str(value_node.value) or None
+    return None
+
+
 def _read_group(raw: RawFile, node: yaml.Node) -> RawGroup | None:
     group = RawGroup("", _line(node))
-    pairs = _pairs(raw, node, "a group", GROUP_KEYS)
+    pairs = _pairs(raw, node, "a group", GROUP_KEYS, group=_peek(node, "name"))
     for key, value, line in pairs:
         if key == "name":
             group.name = _scalar(raw, value, "name") or ""
@@ -186,7 +195,7 @@ def _read_rules(raw: RawFile, node: yaml.Node, group: str | None) -> list[RawRul
 
 def _read_rule(raw: RawFile, node: yaml.Node) -> RawRule:
     rule = RawRule(_line(node))
-    pairs = _pairs(raw, node, "a rule", RULE_KEYS)
+    pairs = _pairs(raw, node, "a rule", RULE_KEYS, rule=_peek(node, "alert", "record"))
     for key, value, line in pairs:  # the name first, so every problem can name the rule
         if key in ("alert", "record"):
             rule.values[key] = _scalar(raw, value, key) or ""

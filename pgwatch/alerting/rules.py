@@ -155,14 +155,15 @@ def _check_labels(raw: RawFile, rule: RawRule, name: str) -> None:
         for key, value, line in rule.maps.get(what, []):
             if not LABEL_NAME.fullmatch(key) or (what == "labels" and key == "__name__"):
                 raw.problem(line, f"invalid {what[:-1]} name: {key}", name)
-            _check_template(raw, line, name, f"{what[:-1]} {key!r}", value)
+            _check_template(raw, line, name, f'{what[:-1]} "{key}"', value)
 
 
 def _check_template(raw: RawFile, line: int, name: str, what: str, text: str) -> None:
     try:
         template = parse_template(text, name)
     except TemplateError as exc:
-        raw.problem(line, f"{what}: {exc}", name)
+        reason = str(exc).removeprefix(f"error parsing template __alert_{name}: ")
+        raw.problem(line, f"{what}: {reason}", name)
         return
     for function in template.unsupported():
         raw.problem(line, f"{what}: template function {function} is not supported by "

@@ -178,7 +178,11 @@ class Parser:
             chunk = self.text[self.cursor:start]
             nodes.append(Text(self.cursor, chunk.rstrip(" \t\r\n") if trim_left else chunk))
             inner = start + (3 if trim_left else 2)
-            end, trim_right = self.action_end(inner)
+            closed = self.action_end(inner)
+            if closed is None:  # Go reports the first error its parser reaches
+                self.parse_action(inner, len(self.text), unclosed=True)
+                raise self.fail(len(self.text), "unclosed action")
+            end, trim_right = closed
             self.cursor = end + (4 if trim_right else 2)
             if trim_right:
                 self.cursor = _skip_space(self.text, self.cursor)
@@ -192,7 +196,7 @@ class Parser:
 
     cursor = 0
 
-    def action_end(self, inner: int) -> tuple[int, bool]:
+    def action_end(self, inner: int) -> tuple[int, bool] | None:
         if self.text.startswith("/*", _skip_space(self.text, inner)):
             close = self.text.find("*/", inner)
             if close < 0:
@@ -215,12 +219,15 @@ class Parser:
                 pos += 1
                 continue
             pos = match.end()
-        raise self.fail(inner, "unclosed action")
+        return None
 
-    def parse_action(self, inner: int, end: int) -> Node | tuple[str, int] | None:
+    def parse_action(self, inner: int, end: int,
+                     unclosed: bool = False) -> Node | tuple[str, int] | None:
         if self.text.startswith("/*", _skip_space(self.text, inner)):
             return None
         self.tokens = self.lex(inner, end)
+        if unclosed:
+            self.tokens.append(Token("error", end, "unclosed action"))
         self.index = 0
         first = self.peek()
         if first is None:
@@ -283,10 +290,11 @@ class Parser:
         while pos < end:
             match = _TOKEN.match(self.text, pos, end)
             if match is None or match.lastgroup is None:
-                ch = self.text[pos]
-                if ch in "\"'`":
-                    raise self.fail(pos, "unterminated quoted string")
-                raise self.fail(pos, f"unexpected bad character U+{ord(ch):04X} {ch!r} in command")
+                ch = self.text[pos]  # the error is reported when the parser reaches it
+                message = ("unterminated quoted string" if ch in "\"'`" else
+                           f"unexpected bad character U+{ord(ch):04X} {ch!r} in command")
+                tokens.append(Token("error", pos, message))
+                return tokens
             if match.lastgroup != "space":
                 tokens.append(Token(match.lastgroup, pos, match.group()))
             pos = match.end()
@@ -307,9 +315,10 @@ class Parser:
             cmds.append(self.parse_command())
             tok = self.peek()
             if tok is not None and tok.kind == "pipe":
-                self.index += 1
-                if self.peek() is None or self.peek().kind in ("rparen", "pipe"):  # type: ignore[union-attr]
-                    raise self.fail(tok.pos, "missing command")
+                self.index += 1  # Go 1.19 accepts a trailing "|" before the end of a pipeline
+                following = self.peek()
+                if following is not None and following.kind == "pipe":
+                    raise self.fail(following.pos, "missing command")
         if top and self.peek() is not None:
             tok = self.peek()
             assert tok is not None
@@ -366,6 +375,8 @@ class Parser:
         tok = self.tokens[self.index]
         self.index += 1
         kind = tok.kind
+        if kind == "error":
+            raise self.fail(tok.pos, tok.text)
         if kind == "ident":
             return self.parse_identifier(tok)
         if kind == "variable":
