@@ -208,6 +208,9 @@ def canonical_expression(text: str) -> str:
     for cast in [n for n in _walk(node) if isinstance(n, _ast.TypeCast)]:
         if _names(cast.typeName.names)[-1:] == ["text"] and isinstance(cast.arg, _ast.A_Const):
             node = _replace(node, cast, cast.arg)
+    for call in _walk(node):
+        if isinstance(call, _ast.FuncCall) and _names(call.funcname)[0] == "pg_catalog":
+            call.funcname = call.funcname[1:]
     return _unqualified(node)
 
 
@@ -326,7 +329,8 @@ class _Analyser:
         for item in extra or ():
             self._from_item(item, scope)
         self._conditions(node.whereClause, scope)
-        self._references((node.whereClause, node.targetList, node.returningList), scope)
+        self._references((node.whereClause, getattr(node, "targetList", None),
+                          getattr(node, "returningClause", None)), scope)
 
     def select(self, node: Any, parent: _Scope | None) -> None:
         if node.op != _enums.SetOperation.SETOP_NONE:
@@ -432,8 +436,8 @@ def _local_sites(node: Any, scope: _Scope) -> tuple[set[int], bool]:
             site, here = scope.resolve(_names(ref.fields))
             if here and site is not None:
                 local.add(id(site))
-            elif not here:
-                outer = True
+            else:
+                outer = True  # an enclosing query's, or unresolved: not this site's own
     return local, outer
 
 
@@ -491,21 +495,22 @@ class _Conjunct:
             self._like(node, op)
 
     def _site(self, node: Any) -> _SiteBuilder | None:
-        local, _ = _local_sites(node, self.scope)
-        if len(local) != 1:
+        local, foreign = _local_sites(node, self.scope)
+        if len(local) != 1 or foreign:
             return None
         return next(s for s in self.analyser.sites if id(s) == next(iter(local)))
 
     def _compare(self, left: Any, op: str, right: Any) -> None:
         if isinstance(left, _ast.RowExpr) and isinstance(right, _ast.RowExpr) and op != "=":
-            for column in left.args:
-                self._compare(column, op, right)
+            # (a, b) < ($1, $2): a range on each column, against its own value.
+            for column, value in zip(left.args, right.args, strict=False):
+                self._compare(column, op, value)
             return
-        left_local, _ = _local_sites(left, self.scope)
-        right_local, _ = _local_sites(right, self.scope)
-        if len(left_local) == 1 and not right_local:
+        left_local, left_foreign = _local_sites(left, self.scope)
+        right_local, right_foreign = _local_sites(right, self.scope)
+        if len(left_local) == 1 and not left_foreign and not right_local:
             self._add(self._site(left), left, op, right)
-        elif len(right_local) == 1 and not left_local and op in _FLIP:
+        elif len(right_local) == 1 and not right_foreign and not left_local and op in _FLIP:
             self._add(self._site(right), right, _FLIP[op], left)
         elif (op == "=" and len(left_local) == 1 and len(right_local) == 1
               and left_local != right_local and isinstance(left, _ast.ColumnRef)
@@ -609,3 +614,30 @@ def _output_expression(node: Any, targets: Any) -> Any:
             if target.name is not None and target.name == _names(node.fields)[0]:
                 return target.val
     return node
+
+
+_KINDS = {"SelectStmt": "select", "UpdateStmt": "update", "DeleteStmt": "delete",
+          "InsertStmt": "insert", "MergeStmt": "merge", "ExplainStmt": "explain"}
+
+
+def statement_kinds(sql: str, *, where: str = "query") -> tuple[str, ...]:
+    """``select``, ``update``, ``delete``, ``insert``, ``merge``, ``explain`` or ``other``,
+    one per statement of ``sql``."""
+    return tuple(_KINDS.get(type(raw.stmt).__name__, "other") for raw in _parse(sql, where))
+
+
+def canonical_predicate(text: str) -> frozenset[str]:
+    """The conjuncts of a WHERE condition in one spelling (``x = false`` is ``NOT x``)."""
+    node = _parse(f"SELECT 1 WHERE {text}", "predicate")[0].stmt.whereClause
+    parts = node.args if (isinstance(node, _ast.BoolExpr)
+                          and node.boolop == _enums.BoolExprType.AND_EXPR) else (node,)
+    found = set()
+    for part in parts:
+        conjunct = part
+        if (isinstance(part, _ast.A_Expr) and _names(part.name) == ["="]
+                and isinstance(part.rexpr, _ast.A_Const)
+                and isinstance(part.rexpr.val, _ast.Boolean)):
+            conjunct = part.lexpr if part.rexpr.val.boolval else _ast.BoolExpr(
+                boolop=_enums.BoolExprType.NOT_EXPR, args=(part.lexpr,))
+        found.add(canonical_expression(_unqualified(conjunct)))
+    return frozenset(found)

@@ -1,0 +1,2 @@
+-- Forget every hypothetical index of this session.
+SELECT {reset}()
