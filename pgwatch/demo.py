@@ -17,7 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from pgwatch.alerting.rules import default_rules_dir
 from pgwatch.db.session import SessionSettings, connect
+from pgwatch.demo_alerts import AlertTour, write_demo_rules
 from pgwatch.doctor import Status, examine
 from pgwatch.embedded import EmbeddedPostgres
 from pgwatch.migrations.runner import Runner
@@ -48,11 +50,14 @@ def run_demo(options: DemoOptions, echo: Echo) -> None:
             echo(f"      ready in {pg.startup_seconds:.1f} s")
             _prepare(pg, options, echo)
             service, traffic = _start(pg, options, folder, echo)
+            tour = AlertTour(pg.dsn(), service.alerting, echo)
             try:
                 _announce(pg, service, options, echo)
+                tour.start()
                 wait_for(stop, options.duration)
                 echo("stopping ...")
             finally:
+                tour.stop()
                 traffic.stop()
                 service.stop()
     finally:
@@ -94,6 +99,8 @@ def _announce(pg: EmbeddedPostgres, service: Service, options: DemoOptions,
     echo(f"\nmetrics:    {base}/metrics\nreadiness:  {base}/readyz\n"
          f"database:   {pg.socket_dsn()}\n"
          f"try:        pgwatch collect --once --dsn '{pg.socket_dsn()}'")
+    echo(f"alerts:     {base}/api/v1/alerts  (or: pgwatch alerts --url {base}); a session "
+         "idle in a transaction and a deadlock are on their way")
     echo("Ctrl-C stops everything and removes it." if not options.duration
          else f"Everything stops by itself in {options.duration:g} s.")
 
@@ -110,6 +117,9 @@ def _config(folder: Path, pg: EmbeddedPostgres, port: int) -> Path:
         "    database_size: {interval: 30s}\n    table_size: {interval: 30s}\n"
         "    bloat: {interval: 1m}\n    statements: {interval: 10s}\n"
         "    mile_quest_views: {interval: 5s}\n    mile_quest_triggers: {interval: 5s}\n"
+        "    activity: {interval: 5s}\n    database: {interval: 5s}\n"
+        f"alerting:\n  rules: [{default_rules_dir()}, {write_demo_rules(folder)}]\n"
+        "  evaluation_interval: 5s\n"
         f"store:\n  path: {folder / 'history.db'}\n"
         f"http:\n  listen: 127.0.0.1:{port}\n")
     return config
