@@ -74,3 +74,16 @@ def test_export_is_one_file_promtool_accepts(tmp_path: Path,
     assert result.returncode == 0, result.stdout + result.stderr
     shipped = sum(p.read_text().count("- alert:") for p in (ROOT / "rules").glob("*.yaml"))
     assert f"SUCCESS: {shipped} rules found" in result.stdout
+
+
+BAD = sorted((ROOT / "tests" / "data" / "rules_bad").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_bad_rule_files_against_promtool_check(path: Path) -> None:
+    """Each bad file says whether promtool rejects it too (the rest are pgwatch's own limits:
+    metrics it does not expose, PromQL and template functions it does not evaluate)."""
+    verdict = next(line.removeprefix("# promtool: ") for line in path.read_text().splitlines()
+                   if line.startswith("# promtool: "))
+    result = _promtool("check", "rules", path.name, cwd=path.parent)
+    assert (result.returncode != 0) == (verdict == "rejects"), result.stdout + result.stderr
