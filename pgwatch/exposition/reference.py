@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from pgwatch.alerting.api import ALERTING_METRICS
 from pgwatch.collectors.base import FieldSpec, Kind, fields_of
 from pgwatch.collectors.registry import COLLECTOR_TYPES
 from pgwatch.exposition.baselines import BASELINE
@@ -41,7 +42,7 @@ def reference() -> str:
 def exposed_names() -> frozenset[str]:
     """Every sample name /metrics can carry (histograms with their three suffixes)."""
     names = {FOLDED.name, BASELINE.name}
-    for doc in SELF_METRICS:
+    for doc in (*SELF_METRICS, *ALERTING_METRICS):
         suffixes = ("_bucket", "_sum", "_count") if doc.kind == "histogram" else ("",)
         names.update(doc.name + suffix for suffix in suffixes)
     for collector_type in COLLECTOR_TYPES:
@@ -57,7 +58,7 @@ def _self_section() -> Iterator[str]:
     yield "## pgwatch itself\n"
     yield "| metric | type | labels | meaning |"
     yield "| --- | --- | --- | --- |"
-    for doc in (*SELF_METRICS, FOLDED):
+    for doc in (*SELF_METRICS, FOLDED, *ALERTING_METRICS):
         yield f"| `{doc.name}` | {doc.kind} | {', '.join(doc.labels) or '—'} | {doc.help} |"
     yield ""
 
