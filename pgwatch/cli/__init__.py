@@ -21,6 +21,7 @@ from pgwatch.cli import (
     demo_cmd,
     doctor,
     embedded_cmd,
+    explain_cmd,
     migrate,
     rules_cmd,
     run_cmd,
@@ -29,7 +30,7 @@ from pgwatch.cli.app import app
 from pgwatch.errors import PgwatchError
 
 for _module in (demo_cmd, run_cmd, collect, doctor, config_cmd, migrate, bench, embedded_cmd,
-                rules_cmd, alerts_cmd, advise_cmd):
+                rules_cmd, alerts_cmd, advise_cmd, explain_cmd):
     _module.register(app)
 
 

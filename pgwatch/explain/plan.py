@@ -117,8 +117,10 @@ class Node:
 
     @property
     def label(self) -> str:
-        """``Seq Scan on orders o`` / ``Index Scan using orders_pkey on orders``: as EXPLAIN."""
-        text = self.node_type
+        """The node as EXPLAIN's text format names it: ``Parallel Seq Scan on orders o``."""
+        text = _display_type(self)
+        if self.node_type == "Bitmap Index Scan" and self.index_name is not None:
+            return f"{text} on {self.index_name}"
         if self.index_name is not None:
             text += f" using {self.index_name}"
         target = self.relation or self.cte_name or self.function_name
@@ -214,6 +216,31 @@ class Plan:
             if any(child.node_id == node_id for child in candidate.children):
                 return candidate
         return None
+
+
+_AGGREGATE_NAMES = {"Hashed": "HashAggregate", "Sorted": "GroupAggregate",
+                    "Mixed": "MixedAggregate"}
+_SETOP_NAMES = {"Hashed": "HashSetOp"}
+
+
+def _display_type(node: Node) -> str:
+    name = node.node_type
+    if name == "Aggregate":
+        name = _AGGREGATE_NAMES.get(node.strategy or "", name)
+    elif name == "SetOp":
+        name = _SETOP_NAMES.get(node.strategy or "", name)
+    elif name == "ModifyTable":
+        name = dict(node.extra).get("Operation", name)
+    elif node.join_type not in (None, "Inner"):
+        base = name.removesuffix(" Join")
+        name = f"{base} {node.join_type} Join"
+    if node.scan_direction == "Backward":
+        name += " Backward"
+    if node.partial_mode in ("Partial", "Finalize"):
+        name = f"{node.partial_mode} {name}"
+    if node.parallel_aware:
+        name = f"Parallel {name}"
+    return name
 
 
 def parse_plan(text: str, *, source: str) -> Plan:

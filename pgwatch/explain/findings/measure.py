@@ -14,12 +14,13 @@ def loops(node: Node) -> int:
 
 def rows_out(node: Node) -> float:
     """Rows the node returned over all its loops (0 without ANALYZE)."""
-    return node.total_actual_rows or 0.0
+    # Per-loop averages times loops: round back to the whole rows they came from.
+    return float(round(node.total_actual_rows or 0.0))
 
 
 def removed(node: Node) -> float:
     """Rows a node's Filter threw away, over all loops (EXPLAIN prints a per-loop average)."""
-    return (node.rows_removed_by_filter or 0.0) * max(loops(node), 1)
+    return float(round((node.rows_removed_by_filter or 0.0) * max(loops(node), 1)))
 
 
 def examined(node: Node) -> float:

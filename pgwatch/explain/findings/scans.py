@@ -87,4 +87,6 @@ def _scan_kind(node: Node) -> str:
 
 def _percent(part: float, whole: float) -> str:
     share = 100 * part / whole if whole else 0.0
-    return f"{share:.2f} %" if share < 1 else f"{share:.0f} %"
+    if share >= 1:
+        return f"{share:.0f} %"
+    return f"{share:.2f} %" if share >= 0.01 else f"{share:.4f} %"
