@@ -117,7 +117,7 @@ def _run_group(spec: UnitTestFile, test: TestGroup, groups: tuple[RuleGroup, ...
     for ts in range(0, max_ms + 1, step):
         eval_errors = []
         for runner in runners:
-            runner.evaluate(window, ts)
+            _evaluate_group(runner, window, ts)
             eval_errors += [f"    rule: {r.rule.name}, time: {format_go_duration_ms(ts)}, "
                             f"err: {r.last_error}" for r in runner.rules if r.health == "err"]
         if eval_errors:
@@ -131,6 +131,17 @@ def _run_group(spec: UnitTestFile, test: TestGroup, groups: tuple[RuleGroup, ...
     errors = [e for e in errors if e]
     errors += [e for case in test.expr_tests if (e := _expr_test(window, case))]
     return errors
+
+
+def _evaluate_group(runner: GroupRunner, window: SeriesWindow, ts: int) -> None:
+    """One group evaluation; each rule's ALERTS series are stored before the next rule runs,
+    with stale markers for those that ended, as Prometheus' rule group appends them."""
+    for rule in runner.rules:
+        rule.evaluate(window, ts, runner.group.limit)
+        if rule.health == "err":
+            continue  # Prometheus appends nothing, not even stale markers, for a failed rule
+        scope = f"{runner.group.file}\x1f{runner.group.name}\x1f{rule.rule.name}"
+        window.scrape(ts, rule.series(), scope)
 
 
 def _firing(runners: list[GroupRunner], names: set[str]) -> dict[str, _Got]:

@@ -82,6 +82,21 @@ class RuleRunner:
         """The active alerts: pending, firing, and resolved within the last 15 minutes."""
         return [self._public(a) for a in self.active.values()]
 
+    def series(self) -> list[tuple[Labels, float]]:
+        """The ``ALERTS`` and ``ALERTS_FOR_STATE`` samples of the last evaluation, as
+        Prometheus writes them: one pair per pending or firing alert; the rule's raw labels
+        under the alert's (a label whose template expanded to "" shows its raw text)."""
+        out: list[tuple[Labels, float]] = []
+        for alert in self.active.values():
+            if alert.state is AlertState.INACTIVE:
+                continue
+            base = {**dict(self.rule.labels), **dict(alert.labels)}
+            state = {**base, "__name__": "ALERTS", "alertstate": alert.state.value}
+            out.append((tuple(sorted(state.items())), 1.0))
+            for_state = {**base, "__name__": "ALERTS_FOR_STATE"}
+            out.append((tuple(sorted(for_state.items())), float(alert.active_at_ms // 1000)))
+        return out
+
     def restore(self, alerts: Iterable[Alert]) -> None:
         """Take back alerts persisted before a restart, with their times and states."""
         for alert in alerts:
