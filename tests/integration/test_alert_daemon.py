@@ -186,3 +186,35 @@ def test_an_idle_transaction_fires_survives_kill_9_and_resolves(
         idler.close()
         daemon.kill()
         am.stop()
+
+
+def test_an_alertmanager_down_at_start_and_a_kill_9_lose_nothing(
+        pg_dsn: str, tmp_path: Path, hook: HookReceiver) -> None:
+    am = Alertmanager(tmp_path, hook.url("/am"))  # configured, not answering yet
+    port = free_port()
+    daemon = Pgwatch(write_config(tmp_path, pg_dsn, port, am), port, hook.url("/direct"))
+    idler = psycopg.connect(pg_dsn, application_name="idler")
+    receiver = f"alertmanager {am.url}"
+    try:
+        idler.execute("SELECT 1")
+        daemon.start()  # not fatal: the outbox holds what Alertmanager cannot take
+        wait_until(lambda: daemon.firing() != [], within=60, what="alert firing")
+        wait_until(lambda: (sample(metrics(port), "pgwatch_notifications_failed_total",
+                                   receiver=receiver) or 0) >= 2, what="refused deliveries")
+        assert sample(metrics(port), "pgwatch_outbox_depth", receiver=receiver) == 1
+        daemon.kill()
+        daemon.start()
+        wait_until(lambda: daemon.firing() != [], what="alert restored")
+        assert sample(metrics(port), "pgwatch_outbox_depth", receiver=receiver) == 1
+        am.start()
+        wait_until(lambda: "SessionIdleInTransaction" in am.active(), what="delivered after all")
+        wait_until(lambda: sample(metrics(port), "pgwatch_outbox_depth", receiver=receiver) == 0,
+                   what="outbox drained")
+        wait_until(lambda: any(p == "/am" for p, _ in hook.bodies), what="AM notified")
+        time.sleep(2)
+        assert [p for p, _ in hook.bodies].count("/am") == 1
+        assert sample(metrics(port), "pgwatch_notifications_sent_total", receiver=receiver) == 1
+    finally:
+        idler.close()
+        daemon.kill()
+        am.stop()
