@@ -6,20 +6,24 @@ at the left edge counts in 2.42 and not in 3; pgwatch implements 2.42, the versi
 run against. Instant selectors read the newest point in ``[t - 5m, t]`` (the lookback); a
 series whose newest point there is a stale marker is absent.
 
-Series are read sorted by their labels; where Prometheus' result depends on the order it reads
-series in (which of several equal values ``topk`` keeps, which duplicate an error names), it
-follows its own internal series order and pgwatch the label order.
+Series are read in the order the storage yields them (``SeriesWindow``: the order in which
+series first arrived, as Prometheus reads its series in the order their references were
+created). Where a result depends on that order (which of several equal values ``topk`` keeps
+at the k-th place, which duplicate an error names), two systems agree only when they read the
+series in the same order; promtool, for one, loads its test series in random order.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pgwatch.alerting.promql import ast
 from pgwatch.alerting.promql.errors import PromQLError
-from pgwatch.alerting.promql.storage import Storage
+from pgwatch.alerting.promql.storage import Storage, StoredSeries
 from pgwatch.alerting.promql.values import (
+    STALE_BYTES,
     Labels,
     Matrix,
     MatrixSeries,
@@ -38,13 +42,7 @@ Sample = tuple[Labels, float]
 Samples = list[Sample]
 
 
-@dataclass(frozen=True, slots=True)
-class RangeSeries:
-    """One series read by a range selector: its labels and non-stale points."""
-
-    labels: Labels
-    times_ms: Sequence[int]
-    values: Sequence[float]
+RangeSeries = StoredSeries  # what a range selector yields per series: non-stale points
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,21 +115,14 @@ class Evaluator:
         """Each series' non-stale points in ``[at - offset - range, at - offset]``."""
         end = self.at_ms - node.selector.offset_ms
         out: list[RangeSeries] = []
-        for series in self._read(node.selector, end - node.range_ms, end):
-            times, values = series.times_ms, series.values
-            if any(is_stale(v) for v in values):
-                kept = [i for i, v in enumerate(values) if not is_stale(v)]
-                times = [times[i] for i in kept]
-                values = [values[i] for i in kept]
-            if times:
-                out.append(RangeSeries(series.labels, times, values))
+        for read in self._read(node.selector, end - node.range_ms, end):
+            series = _without_stale(read) if _may_hold_stale(read.values) else read
+            if series.times_ms:
+                out.append(series)
         return RangeValue(out)
 
-    def _read(self, node: ast.VectorSelector, start: int, end: int) -> list[RangeSeries]:
-        found = [RangeSeries(s.labels, s.times_ms, s.values)
-                 for s in self.storage.select(node.matchers, start, end) if s.times_ms]
-        found.sort(key=lambda s: s.labels)
-        return found
+    def _read(self, node: ast.VectorSelector, start: int, end: int) -> list[StoredSeries]:
+        return [s for s in self.storage.select(node.matchers, start, end) if s.times_ms]
 
     def _negate(self, value: Internal) -> Internal:
         if isinstance(value, float):
@@ -142,6 +133,20 @@ class Evaluator:
             return samples
         raise PromQLError("unary minus needs a number or an instant vector",
                           construct="evaluation")
+
+
+def _may_hold_stale(values: Sequence[float]) -> bool:
+    # A byte search over a float64 array is far cheaper than testing each value; a match
+    # across two values only costs the exact filter below.
+    if isinstance(values, array) and values.typecode == "d":
+        return STALE_BYTES in values.tobytes()
+    return any(is_stale(v) for v in values)
+
+
+def _without_stale(series: StoredSeries) -> StoredSeries:
+    kept = [i for i, v in enumerate(series.values) if not is_stale(v)]
+    return StoredSeries(series.labels, [series.times_ms[i] for i in kept],
+                        [series.values[i] for i in kept])
 
 
 def check_unique(samples: Samples) -> None:

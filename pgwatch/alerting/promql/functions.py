@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 
 from pgwatch.alerting.promql import ast
@@ -99,7 +100,7 @@ def _extrapolated_rate(s: RangeSeries, at_ms: int, sel: ast.MatrixSelector, *,
     range_start = at_ms - (sel.range_ms + sel.selector.offset_ms)
     range_end = at_ms - sel.selector.offset_ms
     result = values[-1] - values[0]
-    if counter:
+    if counter and any(map(operator.lt, values[1:], values)):  # a reset somewhere
         prev = values[0]
         for value in values[1:]:
             if value < prev:

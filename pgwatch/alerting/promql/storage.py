@@ -10,8 +10,7 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol, overload
 
 from pgwatch.alerting.promql.matchers import Matcher, MatchOp, matches_all
 from pgwatch.alerting.promql.values import METRIC_NAME, STALE_NAN, Labels, is_stale
@@ -19,9 +18,11 @@ from pgwatch.alerting.promql.values import METRIC_NAME, STALE_NAN, Labels, is_st
 _MAX_OFFSET = 2**31 - 1
 
 
-@dataclass(frozen=True, slots=True)
-class StoredSeries:
-    """One series' points in a requested time range, oldest first (stale markers included)."""
+class StoredSeries(NamedTuple):
+    """One series' points in a requested time range, oldest first (stale markers included).
+
+    A named tuple rather than a dataclass: the evaluator builds one per series it reads.
+    """
 
     labels: Labels
     times_ms: Sequence[int]
@@ -46,6 +47,35 @@ class Storage(Protocol):
                end_ms: int) -> Iterable[StoredSeries]:
         """Series with at least one point in ``[start_ms, end_ms]``, only those points."""
         ...
+
+
+class _Times(Sequence[int]):
+    """Timestamps of a slice of a series, computed from its offsets only when read: the
+    evaluator mostly reads the first and the last."""
+
+    __slots__ = ("_base", "_offsets")
+
+    def __init__(self, base: int, offsets: array[int]) -> None:
+        self._base = base
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        if isinstance(index, slice):
+            return _Times(self._base, self._offsets[index])
+        return self._base + self._offsets[index]
+
+    def __iter__(self) -> Iterator[int]:
+        base = self._base
+        return (base + o for o in self._offsets)
 
 
 class _Series:
@@ -152,23 +182,25 @@ class SeriesWindow:
     def select(self, matchers: Sequence[Matcher], start_ms: int,
                end_ms: int) -> Iterator[StoredSeries]:
         """Series matching every matcher with a point in ``[start_ms, end_ms]``."""
-        matchers = tuple(matchers)
-        for series in self._candidates(matchers):
-            if not matches_all(matchers, series.labels):
+        candidates, rest = self._candidates(tuple(matchers))
+        for series in candidates:
+            if rest and not matches_all(rest, series.labels):
                 continue
             lo, hi = series.window(start_ms, end_ms)
             if lo < hi:
-                base = series.base
-                times = [base + o for o in series.offsets[lo:hi]]
+                times = _Times(series.base, series.offsets[lo:hi])
                 yield StoredSeries(series.labels, times, series.values[lo:hi])
 
-    def _candidates(self, matchers: tuple[Matcher, ...]) -> Iterator[_Series]:
-        for m in matchers:
+    def _candidates(self, matchers: tuple[Matcher, ...]
+                    ) -> tuple[Iterable[_Series], tuple[Matcher, ...]]:
+        """The series to check (one metric's when a matcher names it) and the matchers
+        left to check on each."""
+        for i, m in enumerate(matchers):
             if m.name == METRIC_NAME and m.op is MatchOp.EQUAL:
-                yield from self._by_name.get(m.value, {}).values()
-                return
-        for family in self._by_name.values():
-            yield from family.values()
+                family = self._by_name.get(m.value, {})
+                return family.values(), matchers[:i] + matchers[i + 1:]
+        everything = [s for family in self._by_name.values() for s in family.values()]
+        return everything, matchers
 
 
 def _name_of(labels: Labels) -> str:

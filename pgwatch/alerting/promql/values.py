@@ -10,13 +10,13 @@ Labels = tuple[tuple[str, str], ...]  # sorted by name, ``__name__`` included wh
 
 METRIC_NAME = "__name__"
 _STALE_BITS = 0x7FF0000000000002
-_STALE_BYTES = struct.pack("<Q", _STALE_BITS)
-STALE_NAN: float = struct.unpack("<d", _STALE_BYTES)[0]
+STALE_BYTES = struct.pack("=Q", _STALE_BITS)  # native order, as array('d') stores it
+STALE_NAN: float = struct.unpack("=d", STALE_BYTES)[0]
 
 
 def is_stale(value: float) -> bool:
     """True for Prometheus' staleness marker (one NaN bit pattern), not for other NaNs."""
-    return value != value and struct.pack("<d", value) == _STALE_BYTES  # noqa: PLR0124
+    return value != value and struct.pack("=d", value) == STALE_BYTES  # noqa: PLR0124
 
 
 def drop_name(labels: Labels) -> Labels:
