@@ -68,7 +68,9 @@ def _query_text(lines: Sequence[Line]) -> tuple[str, Sequence[Line]]:
 
 def _tree(lines: Sequence[Line], source: str) -> tuple[_Draft, Sequence[Line]]:
     first = lines[0]
-    root = _new_node(first, _indent(first.text), first.text.strip(), source)
+    # A subtree pasted on its own starts with its "->".
+    content = first.text.strip().removeprefix("->").lstrip()
+    root = _new_node(first, len(first.text) - len(content), content, source)
     if root is None:
         raise PlanError(f"{source}: line {first.number}: not a PostgreSQL plan node: "
                         f"{_clip(first.text)}")
