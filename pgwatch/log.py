@@ -45,5 +45,8 @@ def setup_logging(fmt: str = "plain", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("apscheduler", "psycopg.pool"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # The pool logs each failed reconnection on two lines; the daemon already says, once and
+    # in one line, that the target is down and when it is back.
+    debug = level.lower() == "debug"
+    logging.getLogger("psycopg.pool").setLevel(logging.WARNING if debug else logging.ERROR)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import pgwatch
+from pgwatch.log import setup_logging
 from tests.cli import run_cli
 
 # The packages a command needs only once it runs; importing the CLI must not pay for them.
@@ -145,3 +147,20 @@ def test_migrate_to_help_says_what_each_direction_does(
     assert "revert" not in up.lower()
     assert "0: every one" in " ".join(down.split())
 
+
+
+@pytest.mark.parametrize(("level", "pool_shown"), [("info", False), ("debug", True)])
+def test_pool_reconnection_noise_is_quiet_below_debug(capsys: pytest.CaptureFixture[str],
+                                                      level: str, pool_shown: bool) -> None:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        setup_logging("plain", level)
+        logging.getLogger("psycopg.pool").warning("error connecting in 'pgwatch-primary'")
+        logging.getLogger("pgwatch.daemon.jobs").warning("target primary is down")
+    finally:
+        root.handlers[:], root.level = saved
+        logging.getLogger("psycopg.pool").setLevel(logging.NOTSET)
+    err = capsys.readouterr().err
+    assert "target primary is down" in err
+    assert ("error connecting" in err) is pool_shown
