@@ -73,7 +73,7 @@ def _explain(conn: psycopg.Connection[Any], query: str, analyze: bool, timeout_m
         row = conn.execute(statement).fetchone()
     except psycopg.errors.QueryCanceled:
         raise ExplainError(f"{WHERE}: canceled by the statement timeout of {timeout_ms} ms "
-                           "(--timeout)") from None
+                           "(--timeout-ms)") from None
     except psycopg.errors.ReadOnlySqlTransaction as exc:
         raise ExplainError(f"{WHERE}: refused by the read-only transaction: "
                            f"{_first_line(exc)}") from None
