@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pgwatch.explain.advisor.model import Candidate, KeyPart
-from pgwatch.explain.query import Predicate, Site, SortKey
+from pgwatch.explain.query import Predicate, Site, SortKey, canonical_predicate
 
 MAX_COLUMNS = 10
 # Ordering by more keys than this is a GROUP BY of a whole row, not an index's order.
@@ -26,7 +26,7 @@ def site_candidate(site: Site, queryid: str, constants: frozenset[str], *,
                    covering: bool = True) -> Candidate | None:
     """The index that would serve ``site``; ``constants`` are the predicates (their SQL) that
     were the same in every example seen, so a partial index may carry them."""
-    partial = tuple(sorted({p.sql for p in site.predicates if p.constant and p.sql in constants}))
+    partial = {p.sql for p in site.predicates if p.constant and p.sql in constants}
     searched = [p for p in site.predicates if p.sql not in partial and p.value != "join"]
     equal = _unique(KeyPart(p.target, p.expression) for p in searched if p.op in KEY_OPS)
     ranges = _unique(KeyPart(p.target, p.expression, role="range")
@@ -39,7 +39,9 @@ def site_candidate(site: Site, queryid: str, constants: frozenset[str], *,
     if not keys or (not equal and not ranges and not site.limited):
         return None
     include = _include(site, keys, partial) if covering else ()
-    return Candidate(site.table, keys, include, partial, (queryid,))
+    # In the server's own spelling (x = false is NOT x): hypopg matches it as written.
+    where = tuple(sorted(canonical_predicate(" AND ".join(sorted(partial))))) if partial else ()
+    return Candidate(site.table, keys, include, where, (queryid,))
 
 
 def _after_equality(site: Site, equal: tuple[KeyPart, ...],
@@ -63,7 +65,7 @@ def _without(ordering: tuple[SortKey, ...], equal: tuple[KeyPart, ...],
     return tuple(keys)
 
 
-def _include(site: Site, keys: tuple[KeyPart, ...], partial: tuple[str, ...]) -> tuple[str, ...]:
+def _include(site: Site, keys: tuple[KeyPart, ...], partial: set[str]) -> tuple[str, ...]:
     if site.star:
         return ()
     implied = {c for p in site.predicates if p.sql in partial for c in p.columns}

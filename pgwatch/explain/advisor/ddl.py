@@ -19,12 +19,13 @@ def index_name(candidate: Candidate) -> str:
     """``<table>_<key columns>_idx``, with a short hash when it would be too long."""
     parts = [k.target if not k.expression else "expr" for k in candidate.keys]
     suffix = "_part" if candidate.predicate else ""
-    name = f"{candidate.table.name}_{'_'.join(parts)}{suffix}_idx"
-    if len(name) > NAME_LIMIT or any(k.expression for k in candidate.keys):
+    name = f"{candidate.table.name}_{'_'.join(parts)}{suffix}"
+    if len(name) > NAME_LIMIT - 4 or any(k.expression for k in candidate.keys):
+        # Expressions, or names cut short, differ by a digest of the whole definition.
         digest = hashlib.sha1(create_index(candidate, "x").encode(),
                               usedforsecurity=False).hexdigest()[:8]
-        name = f"{name[:NAME_LIMIT - 13]}_{digest}_idx"
-    return name
+        name = f"{name[:NAME_LIMIT - 13]}_{digest}"
+    return f"{name}_idx"
 
 
 def _key(part: KeyPart) -> sql.Composable:

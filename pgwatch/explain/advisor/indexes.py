@@ -38,7 +38,7 @@ INDEX_TUPLE_OVERHEAD = 16
 @dataclass(frozen=True, slots=True)
 class IndexOptions:
     min_gain: float = 0.2
-    max_indexes_per_table: int = 6
+    max_indexes_per_table: int = 8
 
 
 def candidates_of(analysed: Iterable[Analysed]) -> list[Candidate]:

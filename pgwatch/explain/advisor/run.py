@@ -47,7 +47,7 @@ class AdviseOptions:
     statement_timeout_ms: int = 10_000
     unused_min_days: float = 7.0
     min_gain: float = 0.2
-    max_indexes_per_table: int = 6
+    max_indexes_per_table: int = 8
 
 
 @dataclass(frozen=True, slots=True)
