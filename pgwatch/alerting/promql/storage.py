@@ -89,21 +89,22 @@ class _Series:
 
     def append(self, ts_ms: int, value: float) -> None:
         offset = ts_ms - self.base
-        if offset > _MAX_OFFSET or offset < 0:
+        if self.offsets and offset <= self.offsets[-1]:
+            if offset == self.offsets[-1]:
+                self.values[-1] = value  # same timestamp: the newer value wins
+            return  # older than the newest point: Prometheus rejects it too
+        if offset > _MAX_OFFSET and self.offsets.typecode == "i":
             self._rebase(ts_ms)
             offset = ts_ms - self.base
-        if self.offsets and offset < self.offsets[-1]:
-            return  # out of order: Prometheus rejects it too
-        if self.offsets and offset == self.offsets[-1]:
-            self.values[-1] = value  # same timestamp: the newer value wins
-            return
         self.offsets.append(offset)
         self.values.append(value)
 
     def _rebase(self, ts_ms: int) -> None:
-        base = min(ts_ms, self.base + self.offsets[0]) if self.offsets else ts_ms
-        self.offsets = array("i", (self.base + o - base for o in self.offsets))
-        self.base = base
+        """Count from the oldest point again; 64-bit offsets if the span still needs them."""
+        first = self.offsets[0] if self.offsets else ts_ms - self.base
+        self.base += first
+        typecode = "i" if ts_ms - self.base <= _MAX_OFFSET else "q"
+        self.offsets = array(typecode, (o - first for o in self.offsets))
 
     def window(self, start_ms: int, end_ms: int) -> tuple[int, int]:
         lo = bisect.bisect_left(self.offsets, start_ms - self.base)
