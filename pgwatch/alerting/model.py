@@ -32,6 +32,18 @@ class AlertingRule:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordingRule:
+    """One ``record:`` entry; loaded only for promtool unit tests (the daemon refuses them)."""
+
+    name: str
+    expr: str
+    labels: Labels
+    group: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class RuleGroup:
     """One ``groups:`` entry: rules evaluated together at one interval."""
 
@@ -40,6 +52,7 @@ class RuleGroup:
     interval_s: float | None  # None: the configured evaluation interval
     rules: tuple[AlertingRule, ...]
     limit: int = 0
+    recording: tuple[RecordingRule, ...] = ()  # evaluated with ``rules`` in line order
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from pgwatch.alerting.promtool_file import (
     read_test_file,
 )
 from pgwatch.alerting.rules import load_rules
-from pgwatch.alerting.state import GroupRunner
+from pgwatch.alerting.state import GroupRunner, RuleRunner
 from pgwatch.errors import PgwatchError
 
 __all__ = ["RuleTestError", "TestResult", "run_test_file"]
@@ -64,7 +64,7 @@ def run_test_file(path: Path | str) -> TestResult:
     path = Path(path)
     try:
         spec = read_test_file(path)
-        groups = load_rules(spec.rule_files)
+        groups = load_rules(spec.rule_files, recording=True)
     except PgwatchError as exc:
         return TestResult(str(path), (str(exc),), bad_input=True)
     order = {name: i for i, name in enumerate(spec.group_eval_order)}
@@ -119,7 +119,7 @@ def _run_group(spec: UnitTestFile, test: TestGroup, groups: tuple[RuleGroup, ...
         for runner in runners:
             _evaluate_group(runner, window, ts)
             eval_errors += [f"    rule: {r.rule.name}, time: {format_go_duration_ms(ts)}, "
-                            f"err: {r.last_error}" for r in runner.rules if r.health == "err"]
+                            f"err: {r.last_error}" for r in runner.steps() if r.health == "err"]
         if eval_errors:
             return errors + eval_errors
         while current < len(times) and ts <= times[current] < ts + step:
@@ -136,12 +136,15 @@ def _run_group(spec: UnitTestFile, test: TestGroup, groups: tuple[RuleGroup, ...
 def _evaluate_group(runner: GroupRunner, window: SeriesWindow, ts: int) -> None:
     """One group evaluation; each rule's ALERTS series are stored before the next rule runs,
     with stale markers for those that ended, as Prometheus' rule group appends them."""
-    for rule in runner.rules:
-        rule.evaluate(window, ts, runner.group.limit)
+    for index, rule in enumerate(runner.steps()):
+        if isinstance(rule, RuleRunner):
+            rule.evaluate(window, ts, runner.group.limit)
+            samples = rule.series()
+        else:
+            samples = rule.evaluate(window, ts, runner.group.limit)
         if rule.health == "err":
             continue  # Prometheus appends nothing, not even stale markers, for a failed rule
-        scope = f"{runner.group.file}\x1f{runner.group.name}\x1f{rule.rule.name}"
-        window.scrape(ts, rule.series(), scope)
+        window.scrape(ts, samples, f"{runner.group.file}\x1f{runner.group.name}\x1f{index}")
 
 
 def _firing(runners: list[GroupRunner], names: set[str]) -> dict[str, _Got]:

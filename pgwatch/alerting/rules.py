@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pgwatch.alerting.durations import DurationError, parse_duration_ms
-from pgwatch.alerting.model import AlertingRule, RuleGroup
+from pgwatch.alerting.model import AlertingRule, RecordingRule, RuleGroup
 from pgwatch.alerting.rule_files import RawFile, RawGroup, RawRule, RuleProblem, read_rule_file
 from pgwatch.alerting.templates import TemplateError
 from pgwatch.alerting.templates import parse as parse_template
@@ -25,6 +25,7 @@ __all__ = ["RuleError", "RuleProblem", "check_rules", "default_rules_dir", "load
            "rule_files"]
 
 LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 RULE_SUFFIXES = (".yaml", ".yml")
 
 
@@ -50,22 +51,23 @@ def rule_files(paths: Iterable[Path | str]) -> list[Path]:
     return found
 
 
-def load_rules(paths: Iterable[Path | str],
-               known_metrics: frozenset[str] | None = None) -> tuple[RuleGroup, ...]:
-    """Every group of every file; RuleError if any file has a problem."""
-    groups, problems = _load(paths, known_metrics)
+def load_rules(paths: Iterable[Path | str], known_metrics: frozenset[str] | None = None, *,
+               recording: bool = False) -> tuple[RuleGroup, ...]:
+    """Every group of every file; RuleError if any file has a problem. ``recording`` accepts
+    recording rules (for promtool unit tests; the daemon evaluates alerting rules only)."""
+    groups, problems = _load(paths, known_metrics, recording)
     if problems:
         raise RuleError(problems)
     return groups
 
 
-def check_rules(paths: Iterable[Path | str],
-                known_metrics: frozenset[str] | None = None) -> list[RuleProblem]:
+def check_rules(paths: Iterable[Path | str], known_metrics: frozenset[str] | None = None, *,
+                recording: bool = False) -> list[RuleProblem]:
     """Every problem of every file, in file and line order."""
-    return _load(paths, known_metrics)[1]
+    return _load(paths, known_metrics, recording)[1]
 
 
-def _load(paths: Iterable[Path | str], known_metrics: frozenset[str] | None
+def _load(paths: Iterable[Path | str], known_metrics: frozenset[str] | None, recording: bool
           ) -> tuple[tuple[RuleGroup, ...], list[RuleProblem]]:
     groups: list[RuleGroup] = []
     problems: list[RuleProblem] = []
@@ -76,16 +78,21 @@ def _load(paths: Iterable[Path | str], known_metrics: frozenset[str] | None
             continue
         raw = read_rule_file(path)
         for group in raw.groups:
-            groups.append(_check_group(raw, group, known_metrics))
+            groups.append(_check_group(raw, group, known_metrics, recording))
         problems.extend(sorted(raw.problems, key=lambda p: p.line))
     return tuple(groups), problems
 
 
-def _check_group(raw: RawFile, group: RawGroup, known: frozenset[str] | None) -> RuleGroup:
+def _check_group(raw: RawFile, group: RawGroup, known: frozenset[str] | None,
+                 recording: bool) -> RuleGroup:
     names: dict[str, int] = {}
     rules: list[AlertingRule] = []
+    records: list[RecordingRule] = []
     for rule in group.rules:
-        checked = _check_rule(raw, group, rule, known)
+        checked = _check_rule(raw, group, rule, known, recording)
+        if isinstance(checked, RecordingRule):
+            records.append(checked)
+            continue
         if checked is None:
             continue
         if checked.name in names:
@@ -94,15 +101,17 @@ def _check_group(raw: RawFile, group: RawGroup, known: frozenset[str] | None) ->
         names.setdefault(checked.name, checked.line)
         rules.append(checked)
     interval_s = group.interval_ms / 1000 if group.interval_ms else None
-    return RuleGroup(group.name, raw.path, interval_s, tuple(rules), group.limit)
+    return RuleGroup(group.name, raw.path, interval_s, tuple(rules), group.limit, tuple(records))
 
 
-def _check_rule(raw: RawFile, group: RawGroup, rule: RawRule,
-                known: frozenset[str] | None) -> AlertingRule | None:
+def _check_rule(raw: RawFile, group: RawGroup, rule: RawRule, known: frozenset[str] | None,
+                recording: bool) -> AlertingRule | RecordingRule | None:
     name = rule.name or None
     if rule.values.get("alert") and rule.values.get("record"):
         raw.problem(rule.line, "only one of 'record' and 'alert' must be set", name)
-    elif "record" in rule.values:
+    elif rule.values.get("record"):
+        if recording:
+            return _check_recording(raw, group, rule, known)
         raw.problem(rule.line, "recording rules are not supported by pgwatch's evaluator "
                     "(alerting rules only)", name)
         return None
@@ -110,18 +119,40 @@ def _check_rule(raw: RawFile, group: RawGroup, rule: RawRule,
         raw.problem(rule.line, "one of 'record' or 'alert' must be set")
         return None
     assert name is not None
+    _check_common(raw, rule, name, known)
+    return AlertingRule(
+        name=name, expr=rule.values.get("expr", ""), for_s=_seconds(rule.values.get("for")),
+        keep_firing_for_s=_seconds(rule.values.get("keep_firing_for")),
+        labels=_pairs(rule, "labels"), annotations=_pairs(rule, "annotations"),
+        group=group.name, file=raw.path, line=rule.line)
+
+
+def _pairs(rule: RawRule, key: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v) for k, v, _ in rule.maps.get(key, [])))
+
+
+def _check_common(raw: RawFile, rule: RawRule, name: str, known: frozenset[str] | None) -> None:
     expr = rule.values.get("expr", "")
     if not expr.strip():
         raw.problem(rule.lines.get("expr", rule.line), "field 'expr' must be set in rule", name)
     else:
         _check_expr(raw, rule, name, expr, known)
     _check_labels(raw, rule, name)
-    return AlertingRule(
-        name=name, expr=expr, for_s=_seconds(rule.values.get("for")),
-        keep_firing_for_s=_seconds(rule.values.get("keep_firing_for")),
-        labels=tuple(sorted((k, v) for k, v, _ in rule.maps.get("labels", []))),
-        annotations=tuple(sorted((k, v) for k, v, _ in rule.maps.get("annotations", []))),
-        group=group.name, file=raw.path, line=rule.line)
+
+
+def _check_recording(raw: RawFile, group: RawGroup, rule: RawRule,
+                     known: frozenset[str] | None) -> RecordingRule:
+    """Prometheus' checks of a recording rule (rulefmt), its messages."""
+    name = rule.values["record"]
+    if not METRIC_NAME.fullmatch(name):
+        raw.problem(rule.line, f"invalid recording rule name: {name}", name)
+    for key in ("annotations", "for", "keep_firing_for"):
+        if rule.maps.get(key) or (key != "annotations" and _seconds(rule.values.get(key))):
+            raw.problem(rule.lines.get(key, rule.line),
+                        f"invalid field '{key}' in recording rule", name)
+    _check_common(raw, rule, name, known)
+    return RecordingRule(name, rule.values.get("expr", ""), _pairs(rule, "labels"), group.name,
+                         raw.path, rule.line)
 
 
 def _seconds(text: str | None) -> float:
@@ -155,7 +186,8 @@ def _check_labels(raw: RawFile, rule: RawRule, name: str) -> None:
         for key, value, line in rule.maps.get(what, []):
             if not LABEL_NAME.fullmatch(key) or (what == "labels" and key == "__name__"):
                 raw.problem(line, f"invalid {what[:-1]} name: {key}", name)
-            _check_template(raw, line, name, f'{what[:-1]} "{key}"', value)
+            if rule.values.get("alert"):  # recording rules' labels are not templates
+                _check_template(raw, line, name, f'{what[:-1]} "{key}"', value)
 
 
 def _check_template(raw: RawFile, line: int, name: str, what: str, text: str) -> None:

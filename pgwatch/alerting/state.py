@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from pgwatch.alerting.model import Alert, AlertingRule, AlertState, Labels, RuleGroup
 from pgwatch.alerting.promql.storage import Storage
+from pgwatch.alerting.recording import RecordingRunner
 from pgwatch.alerting.templates import AlertData, Template, TemplateError, run
 from pgwatch.alerting.templates import parse as parse_template
 from pgwatch.errors import PgwatchError
@@ -204,6 +205,7 @@ class GroupRunner:
         self.group = group
         self.rules = [RuleRunner(r, external_labels=external_labels, external_url=external_url)
                       for r in group.rules]
+        self.recording = [RecordingRunner(r) for r in group.recording]
         self.last_evaluation_ms = 0
         self.evaluation_duration_s = 0.0
 
@@ -219,6 +221,10 @@ class GroupRunner:
 
     def alerts(self) -> list[Alert]:
         return [a for runner in self.rules for a in runner.alerts()]
+
+    def steps(self) -> list[RuleRunner | RecordingRunner]:
+        """Alerting and recording rules in the order the file lists them."""
+        return sorted([*self.rules, *self.recording], key=lambda r: r.rule.line)
 
     def restore(self, alerts: Iterable[Alert]) -> None:
         """Give each rule back its persisted alerts."""
