@@ -7,13 +7,16 @@ the same, and for test failures promtool's output and pgwatch's must be the same
 
 from __future__ import annotations
 
+import random
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
+from pgwatch.alerting.templates import expand_or_error
 from tests.cli import run_cli
 
 ROOT = Path(__file__).parent.parent.parent
@@ -87,3 +90,42 @@ def test_bad_rule_files_against_promtool_check(path: Path) -> None:
                    if line.startswith("# promtool: "))
     result = _promtool("check", "rules", path.name, cwd=path.parent)
     assert (result.returncode != 0) == (verdict == "rejects"), result.stdout + result.stderr
+
+
+_NUMBER_TEMPLATES = {
+    "value": "{{ $value }}", "humanize": "{{ humanize $value }}",
+    "humanize1024": "{{ humanize1024 $value }}", "percentage": "{{ humanizePercentage $value }}",
+    "duration": "{{ humanizeDuration $value }}",
+    "printf": '{{ printf "%.2f %g %e %.3g %8.1f %v" $value $value $value $value $value $value }}',
+}
+
+
+def _random_values(count: int) -> list[float]:
+    rng = random.Random(20261201)
+    values = [0.0, 1.0, -1.0, 0.5, 999.95, 1023.5, 1024.0, 86399.9, 0.00099995, 1e-300, 1e300]
+    while len(values) < count:
+        magnitude = 10 ** rng.uniform(-12, 15)
+        value = rng.choice((1, -1)) * magnitude
+        values.append(float(f"{value:.{rng.randint(1, 17)}g}"))
+    return values
+
+
+def test_number_formatting_matches_promtool_for_many_values(tmp_path: Path) -> None:
+    """Random values through every number-printing function: pgwatch writes the expected
+    annotations, promtool must pass them."""
+    values = _random_values(120)
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"groups": [{"name": "n", "rules": [
+        {"alert": "N", "expr": "n", "annotations": _NUMBER_TEMPLATES}]}]}))
+    expected = []
+    for i, value in enumerate(values):
+        labels = {"__name__": "n", "i": str(i)}
+        annotations = {k: expand_or_error(t, labels=labels, value=value, rule_name="N")
+                       for k, t in _NUMBER_TEMPLATES.items()}
+        expected.append({"exp_labels": {"i": str(i)}, "exp_annotations": annotations})
+    (tmp_path / "numbers.yaml").write_text(yaml.safe_dump({"rule_files": ["rules.yaml"], "tests": [{
+        "interval": "1m",
+        "input_series": [{"series": f'n{{i="{i}"}}', "values": repr(v)}
+                         for i, v in enumerate(values)],
+        "alert_rule_test": [{"eval_time": "0m", "alertname": "N", "exp_alerts": expected}]}]}))
+    result = _promtool("test", "rules", "numbers.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[:3000]
