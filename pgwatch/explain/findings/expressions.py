@@ -102,6 +102,17 @@ def wrapped_columns(text: str | None) -> tuple[WrappedColumn, ...]:
     return tuple(found)
 
 
+def index_keys(text: str | None) -> tuple[str, ...]:
+    """What an index serving the condition would be on: columns, or ``(expr)`` for a function
+    or cast applied to a column, conjunct by conjunct."""
+    keys: list[str] = []
+    for part in conjuncts(text):
+        wrapped = wrapped_columns(part)
+        found = [f"({w.expression})" for w in wrapped] if wrapped else list(columns(part))
+        keys.extend(key for key in found if key not in keys)
+    return tuple(keys)
+
+
 def leading_wildcards(text: str | None) -> tuple[str, ...]:
     """LIKE/ILIKE patterns (``~~``, ``~~*``) that start with ``%``."""
     if not text:

@@ -73,5 +73,8 @@ class Context:
 
 def _rounded(value: str | int | float) -> str | int | float:
     if isinstance(value, float):
-        return int(value) if value.is_integer() else round(value, 3)
+        if value.is_integer():
+            return int(value)
+        # Three decimals for times and sizes; three significant digits for small fractions.
+        return round(value, 3) if abs(value) >= 1 else float(f"{value:.3g}")
     return value

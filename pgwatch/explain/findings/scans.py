@@ -49,7 +49,7 @@ def _filter_wasteful(node: Node) -> bool:
 
 def _seq_scan(node: Node) -> Finding:
     seen, kept = examined(node), rows_out(node)
-    cols = expressions.columns(node.filter)
+    cols = expressions.index_keys(node.filter)
     severity = Severity.CRITICAL if seen >= HUGE_TABLE_ROWS else Severity.WARNING
     target = f"{node.relation} ({', '.join(cols)})" if cols else f"{node.relation} (...)"
     return Finding.at(
