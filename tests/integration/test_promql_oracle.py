@@ -9,6 +9,7 @@ the obtained samples is identical (NaN never compares equal in promtool, so a Na
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from pgwatch.alerting.promql import (
     Vector,
     evaluate,
     format_float_e,
+    format_value,
     labels_text,
     parse,
 )
@@ -194,3 +196,36 @@ def test_promql_cases_agree_with_promtool(tmp_path: Path) -> None:
     assert not problems, f"{len(problems)} of {len(cases)} cases disagree:\n\n" + "\n\n".join(
         problems)
 
+
+
+VALUES = (0.0, -0.0, 1.0, 0.25, 100.0, 123456.0, 1234567.0, 1e6, 1e21, 1.5e300, 0.0001,
+          0.00001, 5e-324, -3.25, 1 / 3, 0.30000000000000004, 12345.678, -987654321.5,
+          math.nan, math.inf, -math.inf)
+
+
+def _literal(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Inf" if value > 0 else "-Inf"
+    return repr(value)
+
+
+@pytest.mark.skipif(PROMTOOL is None, reason="promtool is not installed")
+def test_format_value_matches_value_in_promtool_templates(tmp_path: Path) -> None:
+    """``{{ $value }}`` as promtool renders it equals ``format_value`` for each value."""
+    assert PROMTOOL is not None
+    rules = {"groups": [{"name": "values", "rules": [
+        {"alert": f"V{i}", "expr": f"vector({_literal(v)})",
+         "annotations": {"value": "{{ $value }}"}} for i, v in enumerate(VALUES)]}]}
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules, sort_keys=False))
+    tests = {"rule_files": ["rules.yaml"], "tests": [{
+        "interval": "1m", "input_series": [],
+        "alert_rule_test": [
+            {"eval_time": "0m", "alertname": f"V{i}",
+             "exp_alerts": [{"exp_labels": {}, "exp_annotations": {"value": format_value(v)}}]}
+            for i, v in enumerate(VALUES)]}]}
+    (tmp_path / "test.yaml").write_text(yaml.safe_dump(tests, sort_keys=False))
+    done = subprocess.run([PROMTOOL, "test", "rules", str(tmp_path / "test.yaml")],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr

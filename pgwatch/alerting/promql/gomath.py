@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+from pgwatch.alerting.promql.golibm import go_exp, go_log
+
 _INF = math.inf
 _NAN = math.nan
 
@@ -106,7 +108,7 @@ def _pow_general(x: float, y: float) -> float:
         if yf > 0.5:
             yf -= 1
             yi += 1
-        a1 = math.exp(yf * math.log(x))
+        a1 = go_exp(yf * go_log(x))
     x1, xe = math.frexp(x)
     i = int(yi)
     while i != 0:
