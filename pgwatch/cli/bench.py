@@ -98,6 +98,9 @@ def bench_command(  # noqa: PLR0917 - one parameter per command-line option
     compare_migrations: Annotated[bool, typer.Option(
         "--compare-migrations", help="Measure at migration 0001, apply 0002+0003, measure "
         "again on the same data, print speed-ups.")] = False,
+    compare_advice: Annotated[bool, typer.Option(
+        "--compare-advice", help="Measure at migration 0001, with the indexes `pgwatch "
+        "advise` suggests, and with 0002, on the same data; print both speed-ups.")] = False,
     embedded: Annotated[int | None, typer.Option(
         help="Run against a throwaway embedded PostgreSQL of this major version.")] = None,
     scenarios: Annotated[str | None, typer.Option(
@@ -119,6 +122,10 @@ def bench_command(  # noqa: PLR0917 - one parameter per command-line option
     chosen = _scenarios(scenarios)
     old = baseline.load(baseline_file) if baseline_file is not None else None
     settings = RunSettings(duration_s=duration, concurrency=concurrency)
+    if compare_advice:
+        _compare_advice(dsn, embedded, scale, settings, chosen=chosen,
+                        compare_migrations=compare_migrations, json_out=json_out)
+        return
     result = _measure(dsn, embedded, scale, settings, chosen=chosen,
                       compare_migrations=compare_migrations)
     typer.echo(report.summary(result))
@@ -139,6 +146,27 @@ def _measure(dsn: str | None, embedded: int | None, scale: float, settings: RunS
         options = bench.BenchOptions(target, scale, settings, chosen, compare_migrations,
                                      fresh=embedded is not None)
         return bench.run(options, events)
+
+
+def _compare_advice(dsn: str | None, embedded: int | None, scale: float,
+                    settings: RunSettings, *, chosen: tuple[Scenario, ...],
+                    compare_migrations: bool, json_out: Path | None) -> None:
+    """--compare-advice: the advisor's indexes against migration 0002's (exit 1 if missed)."""
+    from pgwatch.cli.bench_progress import progress_events
+    from pgwatch.workload import advice_compare, baseline, bench
+
+    if compare_migrations:
+        raise PgwatchError("bench: give at most one of --compare-migrations and "
+                           "--compare-advice")
+    with _target(dsn, embedded) as target, progress_events() as events:
+        options = bench.BenchOptions(target, scale, settings, chosen, fresh=embedded is not None)
+        found = advice_compare.run(options, events)
+    typer.echo(advice_compare.report(found))
+    if json_out is not None:
+        baseline.write(found.run, json_out)
+        typer.echo(f"\nresults written to {json_out}")
+    if not advice_compare.met(found):
+        sys.exit(1)
 
 
 def compare_scales_command(
