@@ -150,6 +150,7 @@ class Parser:
         self.defined = functions
         self.tokens: list[Token] = []
         self.index = 0
+        self.cursor = 0  # where the text not yet read starts
         self.scopes: list[list[str]] = [["$"]]
 
     def fail(self, pos: int, message: str) -> TemplateSyntaxError:
@@ -194,7 +195,6 @@ class Parser:
             if node is not None:
                 nodes.append(node)
 
-    cursor = 0
 
     def action_end(self, inner: int) -> tuple[int, bool] | None:
         if self.text.startswith("/*", _skip_space(self.text, inner)):
@@ -239,22 +239,19 @@ class Parser:
 
     def parse_keyword(self, first: Token) -> Node | tuple[str, int]:
         self.index += 1
-        word = first.text
-        if word in ("end", "else"):
-            if word == "else" and self.peek() is not None:
-                nxt = self.peek()
-                assert nxt is not None
-                if nxt.kind == "ident" and nxt.text == "if":
-                    self.index += 1
-                    return ("else if", first.pos)
-            elif self.peek() is not None:
-                tok = self.peek()
-                assert tok is not None
-                raise self.fail(tok.pos, f"unexpected {_describe(tok)} in {word}")
-            return (word, first.pos)
+        word, following = first.text, self.peek()
         if word in ("if", "with", "range"):
             return self.parse_branch(word, first.pos)
-        raise self.fail(first.pos, f"{{{{{word}}}}} is not supported in alert templates")
+        if word not in ("end", "else"):
+            raise self.fail(first.pos, f"{{{{{word}}}}} is not supported in alert templates")
+        if following is None:
+            return (word, first.pos)
+        if following.kind == "error":
+            raise self.fail(following.pos, following.text)
+        if word == "else" and following.kind == "ident" and following.text == "if":
+            self.index += 1
+            return ("else if", first.pos)
+        raise self.fail(following.pos, f"unexpected {_describe(following)} in {word}")
 
     def parse_branch(self, kind: str, pos: int) -> Branch:
         self.scopes.append([])
@@ -294,6 +291,10 @@ class Parser:
                 message = ("unterminated quoted string" if ch in "\"'`" else
                            f"unexpected bad character U+{ord(ch):04X} {ch!r} in command")
                 tokens.append(Token("error", pos, message))
+                return tokens
+            if match.lastgroup == "number" and self.text[match.end():match.end() + 1].isalnum():
+                bad = self.text[pos:match.end() + 1]
+                tokens.append(Token("error", pos, f'bad number syntax: "{bad}"'))
                 return tokens
             if match.lastgroup != "space":
                 tokens.append(Token(match.lastgroup, pos, match.group()))
@@ -408,7 +409,7 @@ class Parser:
         if tok.text == "nil":
             return Literal(tok.pos, None, "nil")
         if tok.text in _KEYWORDS:
-            raise self.fail(tok.pos, f"unexpected <{tok.text}> in operand")
+            raise self.fail(tok.pos, f"unexpected <{tok.text}> in command")
         if not self.defined(tok.text):
             raise self.fail(tok.pos, f'function "{tok.text}" not defined')
         return Identifier(tok.pos, tok.text)
@@ -451,4 +452,6 @@ def _escape(seq: str) -> str:
 
 
 def _describe(tok: Token) -> str:
-    return f'"{tok.text}"' if tok.kind != "ident" else f"<{tok.text}>"
+    """How Go's lexer items print: keywords as <if>, everything else quoted."""
+    return f"<{tok.text}>" if tok.kind == "ident" and tok.text in _KEYWORDS else f'"{tok.text}"'
+

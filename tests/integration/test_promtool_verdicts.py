@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pgwatch.alerting.rules import check_rules
 from pgwatch.alerting.templates import expand_or_error
 from tests.cli import run_cli
 
@@ -129,3 +130,26 @@ def test_number_formatting_matches_promtool_for_many_values(tmp_path: Path) -> N
         "alert_rule_test": [{"eval_time": "0m", "alertname": "N", "exp_alerts": expected}]}]}))
     result = _promtool("test", "rules", "numbers.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[:3000]
+
+
+_BAD_TEMPLATES = [
+    "{{ $value ", "{{ foo $value }}", "{{ $nope }}", "line\n{{ if true }}x", "{{ end }}",
+    '{{ printf "%s" "a }}', "{{ }}", "{{ if }}x{{ end }}", "{{ else }}",
+    "{{ if 1 }}a{{ else foo }}b{{ end }}", "{{ end foo }}", "{{ $x := }}", "{{ humanize ) }}",
+    "{{ 1 2 | if }}", "{{ .Labels.x.y z }}", "{{ (1 }}", "{{ 3abc }}",
+    "{{ $labels.target is down", "ok {{ humanize $value | }}", "{{ with }}{{ end }}",
+    "{{ range $k, $v := $labels }}{{ $k }}{{ end }}{{ $k }}",
+]
+
+
+def test_template_parse_errors_match_promtool_check(tmp_path: Path) -> None:
+    annotations = {f"t{i:02d}": text for i, text in enumerate(_BAD_TEMPLATES)}
+    path = tmp_path / "templates.yaml"
+    path.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [
+        {"alert": "A", "expr": "pgwatch_up == 0", "annotations": annotations}]}]}))
+    result = _promtool("check", "rules", path.name, cwd=tmp_path)
+    theirs = sorted(line.split('"A": ', 1)[1] for line in result.stderr.splitlines()
+                    if '"A": annotation' in line)
+    ours = sorted(str(p).split("rule A: ", 1)[1] for p in check_rules([path]))
+    assert ours == theirs
+    assert len(ours) == len(_BAD_TEMPLATES) - 1  # a trailing "|" parses in Go 1.19
