@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -11,6 +12,7 @@ import typer
 from pgwatch.log import LogFormat, setup_logging
 
 LogLevel = Literal["debug", "info", "warning", "error"]
+log = logging.getLogger(__name__)
 
 
 def register(app: typer.Typer) -> None:
@@ -41,4 +43,7 @@ def run(
         try:
             service.daemon.run_until(stop, hangup, duration)
         finally:
+            # Collections under way finish first; against a target that is down, each may
+            # wait out its connect_timeout.
+            log.info("stopping: waiting for the collections under way")
             service.stop()
