@@ -20,6 +20,7 @@ from pgwatch.explain.parse_text_header import label_fields, split_header
 from pgwatch.explain.plan import Buffers, Jit, Node, Plan, PlanError, Trigger, Wal
 
 _SUBPLAN = re.compile(r"^(SubPlan \d+|InitPlan \d+(?: \(returns .*\))?|CTE \S+)$")
+_WORKER = re.compile(r"^Worker \d+:")
 _MEMBER_PARENTS = {"Append", "Merge Append", "BitmapAnd", "BitmapOr", "Recursive Union"}
 _TRIGGER = re.compile(r"^Trigger (?P<fk>for constraint )?(?P<name>.+?)(?: on (?P<rel>\S+))?: "
                       r"time=(?P<time>[\d.]+) calls=(?P<calls>\d+)$")
@@ -35,6 +36,7 @@ class _Draft:
     children: list[_Draft] = field(default_factory=list)
     extra: list[tuple[str, str]] = field(default_factory=list)
     pending_subplan: tuple[int, str] | None = None
+    worker_column: int | None = None  # inside a VERBOSE "Worker N:" block
 
 
 def parse(text: str, *, source: str) -> Plan:
@@ -101,7 +103,11 @@ def _add_line(stack: list[_Draft], line: Line, column: int, content: str, source
         stack.append(child)
     elif _SUBPLAN.match(content):
         owner.pending_subplan = (column, content)
+    elif owner.worker_column is not None and column > owner.worker_column:
+        # One worker's own numbers (VERBOSE): the node's totals are on its own lines.
+        owner.extra.append(("Worker detail", content))
     else:
+        owner.worker_column = column if _WORKER.match(content) else None
         _add_detail(owner, line, content, source)
 
 
