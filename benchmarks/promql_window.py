@@ -82,6 +82,16 @@ def main() -> None:
           f"{held / MB:.1f} MB held ({held / window.point_count():.1f} bytes a point)")
 
     at = START_MS + (args.points - 1) * INTERVAL_MS
+    label_sets = [tuple(sorted([("__name__", name), *labels]))
+                  for name, labels in _families(args.series)]
+    samples = [(labels, 1.0) for labels in label_sets]
+    cpu = time.process_time()
+    for step in range(args.repeat):
+        window.scrape(at + (step + 1) * INTERVAL_MS, samples, "main")
+        window.trim(at + (step + 1) * INTERVAL_MS - args.points * INTERVAL_MS)
+    per_scrape = (time.process_time() - cpu) / args.repeat * 1000
+    print(f"scrape() + trim() of {len(samples)} samples: {per_scrape:.1f} ms CPU each")
+    at += args.repeat * INTERVAL_MS
     total_wall = total_cpu = 0.0
     print("    wall      cpu  (median of each; cpu = this process, less the machine's load)")
     for text in EXPRESSIONS:

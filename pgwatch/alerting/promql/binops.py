@@ -79,6 +79,8 @@ def _vector_scalar(node: ast.Binary, vector: Samples, scalar: float, *, swap: bo
 
 def signature(labels: Labels, matching: VectorMatching) -> Labels:
     """The labels two sides match on: ``on`` labels, or all but ``ignoring`` and the name."""
+    if not matching.on and not matching.labels:
+        return drop_name(labels)
     if matching.on:
         return tuple(pair for pair in labels if pair[0] in matching.labels)
     return tuple(pair for pair in labels
@@ -123,7 +125,7 @@ def _vector_vector(node: ast.Binary, lhs: Samples, rhs: Samples,
             result = 1.0 if keep else 0.0
         elif not keep:
             continue
-        metric = _result_metric(labels, found[0], node.op, matching)
+        metric = _result_metric(labels, found[0], node.op, matching, sig)
         if node.return_bool:
             metric = drop_name(metric)
         _check_match(matched, sig, metric, matching)
@@ -169,8 +171,15 @@ def _check_match(matched: dict[Labels, set[Labels] | None], sig: Labels, metric:
     inserted.add(metric)
 
 
-def _result_metric(lhs: Labels, rhs: Labels, op: str, matching: VectorMatching) -> Labels:
+def _result_metric(lhs: Labels, rhs: Labels, op: str, matching: VectorMatching,
+                   sig: Labels) -> Labels:
     """Prometheus' resultMetric: the many side's labels, then the one side's extra labels."""
+    if matching.card is Card.ONE_TO_ONE and not matching.include:
+        drop = op in ast.ARITHMETIC
+        if matching.on:  # the matched labels are what is kept
+            return tuple(p for p in sig if not (drop and p[0] == METRIC_NAME))
+        if not matching.labels:
+            return drop_name(lhs) if drop else lhs
     result = dict(lhs)
     if op in ast.ARITHMETIC:
         result.pop(METRIC_NAME, None)
