@@ -31,6 +31,9 @@ def test_unsupported_constructs_are_refused_by_name(text: str, construct: str) -
         parse(text)
     assert caught.value.construct == construct
     assert str(caught.value) == f"{construct} is not supported by pgwatch's evaluator"
+    assert caught.value.position is not None
+    token = {"@ modifier": "@", "subquery": ":"}.get(construct, construct.rpartition(" ")[2])
+    assert text[caught.value.position:].startswith(token)
 
 
 @pytest.mark.parametrize(("text", "fragment"), [

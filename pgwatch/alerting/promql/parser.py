@@ -38,7 +38,20 @@ def parse(text: str) -> Expr:
         tree = pp.parse(text)
     except ValueError as exc:
         raise PromQLError(f"cannot parse {text!r}: {exc}", construct="syntax") from exc
-    return _convert(tree)
+    try:
+        return _convert(tree)
+    except PromQLError as exc:
+        if exc.position is None:
+            exc.position = _locate(text, exc.construct)
+        raise
+
+
+def _locate(text: str, construct: str) -> int | None:
+    """Where a refused construct first appears (promql-parser reports no positions)."""
+    token = {"@ modifier": "@", "subquery": ":", "'or' between matchers": " or "}.get(
+        construct, construct.rpartition(" ")[2])
+    found = text.find(token)
+    return found if found >= 0 else None
 
 
 def _refuse(construct: str) -> PromQLError:
