@@ -159,20 +159,7 @@ def _trailer(lines: Sequence[Line], source: str) -> dict[str, Any]:
                                     int(trigger.group("calls")),
                                     name if trigger.group("fk") else None))
             continue
-        pair = fields.split_key(content)
-        if pair is None:
-            raise PlanError(f"{where}: not a plan line: {_clip(content)}")
-        key, value = pair
-        if key in ("Planning", "JIT") and not value:
-            section = key
-        elif key == "Planning Time":
-            out["planning_ms"] = fields.milliseconds(value, where)
-        elif key in ("Execution Time", "Total runtime"):
-            out["execution_ms"] = fields.milliseconds(value, where)
-        elif key == "Settings":
-            out["settings"] = fields.settings(value)
-        else:
-            extra.append((key, value))
+        section = _trailer_line(out, extra, content, where)
     out["triggers"] = tuple(triggers)
     out["extra"] = tuple(extra)
     if jit:
@@ -180,6 +167,26 @@ def _trailer(lines: Sequence[Line], source: str) -> dict[str, Any]:
     if planning:
         out["planning_buffers"] = _buffers(planning)
     return out
+
+
+def _trailer_line(out: dict[str, Any], extra: list[tuple[str, str]], content: str,
+                  where: str) -> str:
+    """Read one trailer line into ``out``; return the section it opens ("" for none)."""
+    pair = fields.split_key(content)
+    if pair is None:
+        raise PlanError(f"{where}: not a plan line: {_clip(content)}")
+    key, value = pair
+    if key in ("Planning", "JIT") and not value:
+        return key
+    if key == "Planning Time":
+        out["planning_ms"] = fields.milliseconds(value, where)
+    elif key in ("Execution Time", "Total runtime"):
+        out["execution_ms"] = fields.milliseconds(value, where)
+    elif key == "Settings":
+        out["settings"] = fields.settings(value)
+    else:
+        extra.append((key, value))
+    return ""
 
 
 def _section_line(target: dict[str, Any], content: str, where: str) -> None:
