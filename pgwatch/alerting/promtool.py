@@ -107,7 +107,7 @@ def _run_group(spec: UnitTestFile, test: TestGroup, groups: tuple[RuleGroup, ...
                                 f"{where}")
     window = _load_series(test)
     runners = [GroupRunner(g, external_labels=dict(test.external_labels),
-                           external_url=test.external_url) for g in groups]
+                           external_url=test.external_url, url_functions=False) for g in groups]
     max_ms = max([a.eval_ms for a in test.alert_tests] + [e.eval_ms for e in test.expr_tests]
                  + [0])
     times = sorted({a.eval_ms for a in test.alert_tests})

@@ -48,13 +48,14 @@ class RuleRunner:
     """One alerting rule's alerts and health across evaluations."""
 
     def __init__(self, rule: AlertingRule, *, external_labels: Mapping[str, str] | None = None,
-                 external_url: str = "") -> None:
+                 external_url: str = "", url_functions: bool = True) -> None:
         from pgwatch.alerting.promql import parse
 
         self.rule = rule
         self.expr = parse(rule.expr)
         self.external_labels = dict(external_labels or {})
         self.external_url = external_url
+        self.url_functions = url_functions  # False in promtool's runner, as promtool has none
         self.hold_ms = round(rule.for_s * 1000)
         self.keep_firing_ms = round(rule.keep_firing_for_s * 1000)
         self.label_templates = [(k, _parse(v, rule.name)) for k, v in rule.labels]
@@ -179,7 +180,7 @@ class RuleRunner:
         try:
             if isinstance(template, TemplateError):
                 raise template
-            return run(template, data)
+            return run(template, data, url_functions=self.url_functions)
         except TemplateError as exc:
             log.warning("rule %s: expanding a template failed: %s", self.rule.name, exc)
             return f"<error expanding template: {exc}>"
@@ -201,10 +202,10 @@ class GroupRunner:
     """One group's rules, evaluated in order at one instant."""
 
     def __init__(self, group: RuleGroup, *, external_labels: Mapping[str, str] | None = None,
-                 external_url: str = "") -> None:
+                 external_url: str = "", url_functions: bool = True) -> None:
         self.group = group
-        self.rules = [RuleRunner(r, external_labels=external_labels, external_url=external_url)
-                      for r in group.rules]
+        self.rules = [RuleRunner(r, external_labels=external_labels, external_url=external_url,
+                                 url_functions=url_functions) for r in group.rules]
         self.recording = [RecordingRunner(r) for r in group.recording]
         self.last_evaluation_ms = 0
         self.evaluation_duration_s = 0.0

@@ -34,7 +34,7 @@ UNSUPPORTED = frozenset({"query", "first", "label", "value", "strvalue", "sortBy
                          "args", "safeHtml", "graphLink", "tableLink", "toTime", "tmpl"})
 
 _FLOAT = re.compile(r"[+-]?(?:(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan"
-                    r"|0[xX][0-9a-fA-F_.]+(?:[pP][+-]?\d+)?)", re.IGNORECASE)
+                    r"|0[xX][0-9a-fA-F_.]+[pP][+-]?\d+)", re.IGNORECASE)
 
 
 def to_float(value: object) -> float:
@@ -133,15 +133,19 @@ def humanize_percentage(value: object) -> str:
 
 
 def humanize_timestamp(value: object) -> str:
+    """Prometheus' floatToTime: nanoseconds as int64, then model.Time (milliseconds)."""
     v = to_float(value)
     if math.isnan(v) or math.isinf(v):
         return format_float(v, "g", 4)
-    seconds = math.floor(v)
-    nanos = round((v - seconds) * 1e9)
-    moment = datetime.fromtimestamp(seconds, UTC)
-    text = moment.strftime("%Y-%m-%d %H:%M:%S")
-    if nanos:
-        text += "." + f"{nanos:09d}".rstrip("0")
+    nanos = v * 1e9
+    if not -(2**63) <= nanos <= 2**63:
+        raise CallError(f"{format_float(v)} cannot be represented as a nanoseconds timestamp "
+                        "since it overflows int64")
+    ms = _go_div(int(nanos), 1_000_000)
+    seconds, millis = divmod(ms, 1000)
+    text = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if millis:
+        text += "." + f"{millis:03d}".rstrip("0")
     return text + " +0000 UTC"
 
 
@@ -163,12 +167,18 @@ def _separator(ch: str) -> bool:
     return ch.isspace()
 
 
+_RE_ERRORS = {"missing ), unterminated subpattern": "missing closing )",
+              "unbalanced parenthesis": "unexpected )",
+              "nothing to repeat": "missing argument to repetition operator"}
+
+
 def _compile(pattern: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)
-    except re.error as exc:
+    except re.error as exc:  # Go's wording for the common mistakes, Python's for the rest
+        reason = _RE_ERRORS.get(exc.msg, exc.msg)
         raise CallError(f"regexp: Compile({_backquote(pattern)}): error parsing regexp: "
-                        f"{exc.msg}: {_backquote(pattern)}") from None
+                        f"{reason}: {_backquote(pattern)}") from None
 
 
 def _backquote(text: str) -> str:
@@ -243,7 +253,7 @@ def truth(value: object) -> bool:
     return True
 
 
-def _kind(value: object) -> str:
+def _kind(value: object, *, comparable: bool = True) -> str:
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
@@ -254,17 +264,19 @@ def _kind(value: object) -> str:
         return "string"
     if value is None:
         return "nil"
+    if not comparable:
+        return "other"
     raise CallError("invalid type for comparison")
 
 
 def eq(first: object, *others: object) -> bool:
-    if isinstance(first, Mapping):
-        raise CallError("invalid type for comparison")
     if not others:
         raise CallError("missing argument for comparison")
-    k1 = _kind(first)
+    k1 = _kind(first, comparable=False)
     for other in others:
-        k2 = _kind(other)
+        k2 = _kind(other, comparable=False)
+        if k1 == k2 == "other":
+            raise CallError("invalid type for comparison")
         if k1 != k2:
             if first is not None and other is not None:
                 raise CallError("incompatible types for comparison")
@@ -324,7 +336,7 @@ def _unsupported(name: str) -> Callable[..., object]:
     return call
 
 
-def functions(external_url: str = "") -> dict[str, Function]:
+def functions() -> dict[str, Function]:
     """Every function an alert template may name, by name."""
     table: dict[str, Function] = {
         "humanize": Function(("any",), humanize),
@@ -340,8 +352,8 @@ def functions(external_url: str = "") -> dict[str, Function]:
         "stripPort": Function(("string",), strip_port),
         "stripDomain": Function(("string",), strip_domain),
         "parseDuration": Function(("string",), parse_duration),
-        "pathPrefix": Function((), lambda: urllib.parse.urlsplit(external_url).path),
-        "externalURL": Function((), lambda: external_url),
+        "pathPrefix": Function((), lambda: ""),  # the executor answers from the alert's data
+        "externalURL": Function((), lambda: ""),
         "printf": Function(("string", "any"), lambda f, *a: sprintf(f, a), variadic=True),
         "print": Function(("any",), lambda *a: go_sprint(a), variadic=True),
         "println": Function(("any",), lambda *a: " ".join(go_value(x) for x in a) + "\n",

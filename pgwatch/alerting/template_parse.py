@@ -382,7 +382,8 @@ class Parser:
             return self.parse_identifier(tok)
         if kind == "variable":
             self.check_variable(tok)
-            return Variable(tok.pos, tuple(tok.text.split(".")))
+            names = tuple(tok.text.split("."))
+            return Variable(_chain_pos(tok.pos, names), names)
         if kind in ("string", "raw", "char", "number", "field", "dot"):
             return self.parse_constant(tok)
         if kind == "lparen":
@@ -396,7 +397,8 @@ class Parser:
 
     def parse_constant(self, tok: Token) -> Node:
         if tok.kind == "field":
-            return Field(tok.pos, tuple(tok.text[1:].split(".")))
+            names = tuple(tok.text[1:].split("."))
+            return Field(tok.pos + 1 + len(names[0]) if len(names) > 1 else tok.pos, names)
         if tok.kind == "dot":
             return Dot(tok.pos)
         if tok.kind == "number":
@@ -429,6 +431,11 @@ class Parser:
             return float.fromhex(text) if "x" in text.lower() else float(text)
         except ValueError:
             raise self.fail(tok.pos, f"illegal number syntax: {tok.text!r}") from None
+
+
+def _chain_pos(pos: int, names: tuple[str, ...]) -> int:
+    """Go gives ``$x.a.b`` (and ``.A.b``) the position of the first field after the term."""
+    return pos + len(names[0]) if len(names) > 1 else pos
 
 
 def _skip_space(text: str, pos: int) -> int:

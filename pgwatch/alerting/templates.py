@@ -8,6 +8,7 @@ text/template with its own functions; pgwatch does the same over the subset in
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -86,27 +87,30 @@ def parse(text: str, rule_name: str) -> Template:
 
 
 def expand(text: str, *, labels: Mapping[str, str], value: float, rule_name: str = "",
-           external_labels: Mapping[str, str] | None = None, external_url: str = "") -> str:
+           external_labels: Mapping[str, str] | None = None, external_url: str = "",
+           url_functions: bool = True) -> str:
     """Expand one template; TemplateError carries Prometheus' message."""
     template = parse(text, rule_name)
     data = AlertData(dict(labels), dict(external_labels or {}), external_url, value)
-    return run(template, data)
+    return run(template, data, url_functions=url_functions)
 
 
 def expand_or_error(text: str, *, labels: Mapping[str, str], value: float, rule_name: str,
                     external_labels: Mapping[str, str] | None = None,
-                    external_url: str = "") -> str:
+                    external_url: str = "", url_functions: bool = True) -> str:
     """What Prometheus puts into a label or annotation: the text, or the error in ``<>``."""
     try:
         return expand(text, labels=labels, value=value, rule_name=rule_name,
-                      external_labels=external_labels, external_url=external_url)
+                      external_labels=external_labels, external_url=external_url,
+                      url_functions=url_functions)
     except TemplateError as exc:
         return f"<error expanding template: {exc}>"
 
 
-def run(template: Template, data: AlertData) -> str:
-    """Execute a parsed template over ``data``."""
-    state = _State(template, data)
+def run(template: Template, data: AlertData, *, url_functions: bool = True) -> str:
+    """Execute a parsed template over ``data``. Without ``url_functions``, ``externalURL``
+    and ``pathPrefix`` fail as in promtool, which gives its rules no external URL."""
+    state = _State(template, data, url_functions)
     try:
         state.walk_list(template.nodes, data)
     except _ExecError as exc:
@@ -122,8 +126,10 @@ _MISSING = object()
 
 
 class _State:
-    def __init__(self, template: Template, data: AlertData) -> None:
+    def __init__(self, template: Template, data: AlertData, url_functions: bool) -> None:
         self.template = template
+        self.data = data
+        self.url_functions = url_functions
         self.out: list[str] = []
         self.vars: list[tuple[str, object]] = [("$", data)]
         self.node: Node | None = None
@@ -273,7 +279,7 @@ class _State:
         args = list(cmd.args[1:])
         if ident.name in LAZY:
             return self.eval_lazy(ident.name, args, dot, final)
-        function = _FUNCTIONS[ident.name]
+        function = self.url_function(ident.name) or _FUNCTIONS[ident.name]
         count = len(args) + (final is not _MISSING)
         need = len(function.params)
         if (count < need - 1) if function.variadic else count != need:
@@ -287,6 +293,18 @@ class _State:
         except CallError as exc:
             self.node = cmd
             raise self.fail(f"error calling {ident.name}: {exc}") from None
+
+    def url_function(self, name: str) -> Function | None:
+        if name not in ("externalURL", "pathPrefix"):
+            return None
+        url = self.data.ExternalURL
+
+        def call() -> str:
+            if not self.url_functions:
+                raise CallError("runtime error: invalid memory address or nil pointer "
+                                "dereference")
+            return url if name == "externalURL" else urllib.parse.urlsplit(url).path
+        return Function((), call)
 
     def eval_lazy(self, name: str, args: list[Node], dot: object, final: object) -> object:
         if len(args) + (final is not _MISSING) < 1:

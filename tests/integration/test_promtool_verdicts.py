@@ -153,3 +153,50 @@ def test_template_parse_errors_match_promtool_check(tmp_path: Path) -> None:
     ours = sorted(str(p).split("rule A: ", 1)[1] for p in check_rules([path]))
     assert ours == theirs
     assert len(ours) == len(_BAD_TEMPLATES) - 1  # a trailing "|" parses in Go 1.19
+
+
+_EXECUTION_TEMPLATES = [
+    '{{ $labels.x.y }}', '{{ len 3 }}', '{{ index $labels 1 }}', '{{ printf }}',
+    '{{ toUpper 1 }}', '{{ $value 1 }}', '{{ nil }}', '{{ eq $labels "a" }}',
+    '{{ lt true false }}', '{{ reReplaceAll "(" "" "x" }}', '{{ humanize nil }}',
+    '{{ .Value.x }}', '{{ $labels.i | printf "%s-%d" }}', '{{ len $labels.i }}',
+    '{{ index $labels "nope" }}', '{{ and 0 1 }}{{ or 0 "" }}', '{{ eq 1 1.0 }}',
+    '{{ eq "a" "b" "a" }}', '{{ ne 1 2 }}', '{{ le 2 2 }}', '{{ ge 1.5 2.5 }}', '{{ not 0 }}',
+    '{{ print 1 2 "a" 3 }}', '{{ println 1 "x" }}', '{{ html "<a&b>" }}',
+    '{{ urlquery "a b&c" }}', '{{ match "^d" $labels.i }}', '{{ stripPort "host:80" }}',
+    '{{ stripDomain "db1.example.com:5432" }}', '{{ parseDuration "1h30m" }}',
+    '{{ humanizeTimestamp $value }}', '{{ $value | humanize | toUpper }}',
+    '{{ $x := $value }}{{ if gt $x 1.0 }}{{ $x = 0.0 }}{{ end }}{{ $x }}',
+    '{{ range $labels }}[{{ . }}]{{ else }}none{{ end }}',
+    '{{ with $labels.i }}{{ . | len }}{{ end }}',
+    '{{ printf "%5s|%-5d|%05.1f|%x|%X|%o|%q|%c" "ab" 42 3.14159 "hi" 255 8 65 66 }}',
+    '{{ printf "%v %v" $labels true }}', '{{ printf "%T %T %T" 1 1.5 "s" }}',
+    '{{ printf "%+d % d %+.1e" 5 5 12345.678 }}', '{{ title "élan vital_x" }}',
+    '{{ reReplaceAll "(?P<n>d)b" "${n}-$1-$$" "dbdb" }}', '{{ externalURL }}|{{ pathPrefix }}',
+    '{{ .ExternalURL }}', '{{ toLower "ÀB" }}', '{{ humanize "1e3" }}', '{{ humanize "0x10" }}',
+    '{{ humanize " 1" }}', '{{ humanize1024 -2048 }}', '{{ humanizeDuration -0.5 }}',
+    '{{ humanizeDuration 59.99 }}', '{{ humanizePercentage "0.5" }}',
+    '{{ 1.5 | printf "%.0f" }}{{ 2.5 | printf "%.0f" }}', '{{ printf "%.3g|%g" 1e-5 1e20 }}',
+    '{{ printf "%s" 3 }}', '{{/* c */ -}}  z', '{{- 3 -}}', '{{ printf "%d" \'a\' }}',
+]
+
+
+def test_template_execution_matches_promtool(tmp_path: Path) -> None:
+    """Built-ins, Prometheus' functions, printf verbs, control and execution errors (with
+    Go's line:column and context): pgwatch writes the annotations, promtool passes them."""
+    annotations = {f"t{i:02d}": text for i, text in enumerate(_EXECUTION_TEMPLATES)}
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [
+        {"alert": "E", "expr": "m", "annotations": annotations}]}]}))
+    url = "http://pgwatch.example/pre/fix"
+    labels = {"__name__": "m", "i": "db1"}
+    expected = {k: expand_or_error(t, labels=labels, value=1700000000.25, rule_name="E",
+                                   external_url=url, url_functions=False)
+                for k, t in annotations.items()}
+    assert sum("<error expanding template" in v for v in expected.values()) >= 10
+    (tmp_path / "test.yaml").write_text(yaml.safe_dump({"rule_files": ["rules.yaml"], "tests": [{
+        "interval": "1m", "external_url": url,
+        "input_series": [{"series": 'm{i="db1"}', "values": "1700000000.25"}],
+        "alert_rule_test": [{"eval_time": "0m", "alertname": "E", "exp_alerts": [
+            {"exp_labels": {"i": "db1"}, "exp_annotations": expected}]}]}]}, width=10000))
+    result = _promtool("test", "rules", "test.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[:4000]
