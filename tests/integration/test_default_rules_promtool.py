@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from pgwatch.alerting.promtool import run_test_file
+
 ROOT = Path(__file__).parent.parent.parent
 RULES = sorted((ROOT / "rules").glob("*.yaml"))
 CASES = sorted((ROOT / "tests" / "data" / "default_rules").glob("*.test.yaml"))
@@ -52,3 +54,10 @@ def test_a_wrong_expectation_fails(tmp_path: Path) -> None:
     result = _promtool("test", "rules", str(path))
     assert result.returncode != 0
     assert "alertname: PgwatchTargetDown, time: 3m" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("case", CASES, ids=[p.name for p in CASES])
+def test_pgwatch_gives_promtools_verdict(case: Path) -> None:
+    """pgwatch's own promtool-format runner passes the same files (promtool passes them all)."""
+    result = run_test_file(case)
+    assert result.passed, result
