@@ -104,7 +104,7 @@ def _cycles(dsn: str | None, config: Path | None, names: list[str] | None,
         enabled = [n for n in registry.NAMES if loaded.collector_for(target, n).enabled
                    and (names is None or n in names)]
         budget = round(loaded.connection_for(target).statement_timeout * 1000)
-        where = f"{config}: targets[{index}] ({target.name})"
+        where = f"{config}: targets[{index}]"
         yield _Cycle(target.name, where, target_dsn(target, config.parent),
                      [n for n in enabled if not reads_pgbouncer(n)], budget)
         bouncer = pgbouncer_dsn(target, config.parent)

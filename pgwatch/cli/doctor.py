@@ -66,7 +66,7 @@ def _targets(dsn: str | None, config: Path | None) -> Iterator[_Target]:
     assert config is not None
     loaded = load_config(config)
     for index, target in enumerate(loaded.targets):
-        yield _Target(target.name, f"{config}: targets[{index}] ({target.name})",
+        yield _Target(target.name, f"{config}: targets[{index}]",
                       lambda t=target: target_dsn(t, config.parent),  # type: ignore[misc]
                       session_settings(loaded.connection_for(target)))
 
