@@ -12,11 +12,17 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+from pgwatch.alerting.durations import parse_duration_ms
+from pgwatch.alerting.model import AlertingRule, AlertState, RuleGroup
+from pgwatch.alerting.promql import SeriesWindow
+from pgwatch.alerting.promql.series_notation import expand_values, parse_series
 from pgwatch.alerting.rules import check_rules
+from pgwatch.alerting.state import GroupRunner
 from pgwatch.alerting.templates import expand_or_error
 from tests.cli import run_cli
 
@@ -200,3 +206,57 @@ def test_template_execution_matches_promtool(tmp_path: Path) -> None:
             {"exp_labels": {"i": "db1"}, "exp_annotations": expected}]}]}]}, width=10000))
     result = _promtool("test", "rules", "test.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[:4000]
+
+
+def _scenario(seed: int) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    rng = random.Random(seed)
+    rule = {"alert": "R", "expr": f"m > {rng.choice((3, 5, 7))}",
+            "annotations": {"v": "{{ $value }}"}}
+    if rng.random() < 0.7:
+        rule["for"] = rng.choice(("1m", "2m", "3m"))
+    if rng.random() < 0.5:
+        rule["keep_firing_for"] = rng.choice(("1m", "2m", "4m"))
+    series = []
+    for s in range(3):
+        tokens = [rng.choice(("_", "stale", *(str(rng.randint(0, 10)) for _ in range(8))))
+                  for _ in range(24)]
+        series.append((f'm{{s="{s}"}}', " ".join(tokens)))
+    return rule, series
+
+
+def _firing_per_minute(rule: dict[str, Any], series: list[tuple[str, str]],
+                       minutes: int) -> list[list[dict[str, Any]]]:
+    """What pgwatch's state machine and engine say fires at each minute."""
+    group = RuleGroup("g", "r.yaml", None, (AlertingRule(
+        name="R", expr=rule["expr"], for_s=parse_duration_ms(rule.get("for", "0")) / 1000,
+        keep_firing_for_s=parse_duration_ms(rule.get("keep_firing_for", "0")) / 1000,
+        labels=(), annotations=(("v", "{{ $value }}"),), group="g", file="r.yaml", line=1),))
+    window = SeriesWindow()
+    for text, values in series:
+        for i, value in enumerate(expand_values(values, 60_000)):
+            if value is not None:
+                window.add(parse_series(text), i * 60_000, value)
+    runner = GroupRunner(group)
+    out = []
+    for minute in range(minutes):
+        alerts = runner.evaluate(window, minute * 60_000)
+        out.append([{"exp_labels": dict(a.labels[1:]), "exp_annotations": dict(a.annotations)}
+                    for a in alerts if a.state is AlertState.FIRING])
+    return out
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_alert_life_cycles_match_promtool(seed: int, tmp_path: Path) -> None:
+    """Random series with gaps and stale markers, random for and keep_firing_for: the alerts
+    pgwatch has firing at each minute are what promtool has firing."""
+    rule, series = _scenario(seed)
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"groups": [{"name": "g",
+                                                                     "rules": [rule]}]}))
+    firing = _firing_per_minute(rule, series, 24)
+    assert any(firing), "the scenario should fire at least once"
+    (tmp_path / "test.yaml").write_text(yaml.safe_dump({"rule_files": ["rules.yaml"], "tests": [{
+        "interval": "1m", "input_series": [{"series": s, "values": v} for s, v in series],
+        "alert_rule_test": [{"eval_time": f"{m}m", "alertname": "R", "exp_alerts": alerts}
+                            for m, alerts in enumerate(firing)]}]}))
+    result = _promtool("test", "rules", "test.yaml", cwd=tmp_path)
+    assert result.returncode == 0, (rule, series, result.stderr[:3000])
