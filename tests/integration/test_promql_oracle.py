@@ -63,6 +63,11 @@ class Outcome:
     error: str | None
 
 
+def _require_promtool() -> None:
+    if PROMTOOL is None:  # scripts/test installs Debian's prometheus, which ships it
+        pytest.fail("promtool (Debian's prometheus package) is required and not on PATH")
+
+
 def load_cases() -> list[Case]:
     """Every case of every family file."""
     cases: list[Case] = []
@@ -171,10 +176,8 @@ def verdict(case: Case, outcome: Outcome, report: list[str]) -> str | None:  # n
     return f"pgwatch:  {exp}\npromtool: {got}"
 
 
-@pytest.mark.skipif(PROMTOOL is None, reason="promtool is not installed")
 def test_promql_cases_agree_with_promtool(tmp_path: Path) -> None:
-    if PROMTOOL is None:  # pragma: no cover - CI installs Debian's prometheus
-        pytest.fail("promtool (Debian's prometheus package) is required")
+    _require_promtool()
     cases = load_cases()
     assert len(cases) >= MIN_CASES, f"only {len(cases)} cases"
     outcomes: list[Outcome] = []
@@ -211,9 +214,9 @@ def _literal(value: float) -> str:
     return repr(value)
 
 
-@pytest.mark.skipif(PROMTOOL is None, reason="promtool is not installed")
 def test_format_value_matches_value_in_promtool_templates(tmp_path: Path) -> None:
     """``{{ $value }}`` as promtool renders it equals ``format_value`` for each value."""
+    _require_promtool()
     assert PROMTOOL is not None
     rules = {"groups": [{"name": "values", "rules": [
         {"alert": f"V{i}", "expr": f"vector({_literal(v)})",
