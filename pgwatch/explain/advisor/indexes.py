@@ -32,6 +32,8 @@ from pgwatch.explain.query import QueryError, Table, analyse, statement_kinds
 log = logging.getLogger(__name__)
 Connection = psycopg.Connection[Any]
 SCAN_SHARE = 0.3
+# A sequential scan cheaper than this reads a small table: no index needed.
+MIN_SEQ_SCAN_COST = 100.0
 INDEX_TUPLE_OVERHEAD = 16
 
 
@@ -118,9 +120,10 @@ def _scan_share(candidate: Candidate, analysed: Mapping[str, Analysed]) -> dict[
                    and (s.node_type == "Seq Scan" or s.index_name is not None
                         or s.node_type == "Bitmap Heap Scan"))
         worst = max((s.total_cost for s in item.scans if s.relation == candidate.table.name
-                     and s.node_type == "Seq Scan"), default=0.0)
+                     and s.node_type == "Seq Scan" and s.total_cost >= MIN_SEQ_SCAN_COST),
+                    default=0.0)
         share = min(1.0, max(cost, worst) / item.cost) if item.cost > 0 else 0.0
-        if worst > 0 or share >= SCAN_SHARE:
+        if worst > 0 or (share >= SCAN_SHARE and cost >= MIN_SEQ_SCAN_COST):
             shares[queryid] = max(share, SCAN_SHARE)
     return shares
 
