@@ -42,6 +42,13 @@ def test_wrapped_columns(text: str, wrapped: list[tuple[str, str]]) -> None:
     assert [(w.column, w.wrapper) for w in expressions.wrapped_columns(text)] == wrapped
 
 
+def test_wrapped_expressions_keep_their_literals() -> None:
+    wrapped, = expressions.wrapped_columns(
+        "(date_part('year'::text, t.created_at) = '2026'::double precision)")
+    assert wrapped.expression == "date_part('year'::text, created_at)"
+    assert expressions.wrapped_columns("(mod(a, 7) = 5)")[0].expression == "mod(a, 7)"
+
+
 def test_index_keys_use_the_expression_when_the_column_is_wrapped() -> None:
     assert expressions.index_keys("((lower(email) = 'x'::text) AND (tenant = 3))") == \
         ("(lower(email))", "tenant")

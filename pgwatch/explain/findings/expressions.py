@@ -39,8 +39,9 @@ class WrappedColumn:
 
 
 def strip_literals(text: str) -> str:
-    """The condition with every string literal emptied, so quoted text is never read."""
-    return _LITERAL.sub("''", text)
+    """The condition with every string literal blanked (same length), so quoted text is never
+    read as SQL and offsets still point into the original."""
+    return _LITERAL.sub(lambda m: "'" + " " * (len(m.group(0)) - 2) + "'", text)
 
 
 def bare(ref: str) -> str:
@@ -88,17 +89,20 @@ def wrapped_columns(text: str | None) -> tuple[WrappedColumn, ...]:
         kind = " ".join(match.group("type").split()).lower()
         name = bare(match.group("ref"))
         if kind not in _HARMLESS_CASTS and name.lower() not in _KEYWORDS:
-            found.append(WrappedColumn(name, f"::{kind}", match.group(0)))
+            found.append(WrappedColumn(name, f"::{kind}", f"({name})::{kind}"))
     for match in _CALL.finditer(masked):
-        name = match.group("name").lower()
-        if name in _KEYWORDS:
+        name = match.group("name")
+        if name.lower() in _KEYWORDS:
             continue
-        arguments = _arguments(masked, match.end())
-        for argument in arguments:
-            column = _COLUMN.match(argument.strip())
-            if column and bare(column.group("ref")).lower() not in _KEYWORDS:
-                found.append(WrappedColumn(bare(column.group("ref")), f"{name}()",
-                                           f"{name}({', '.join(arguments)})"))
+        spans = _argument_spans(masked, match.end())
+        if not spans:
+            continue
+        columns_at = [_column_ref(masked[a:b]) for a, b in spans]
+        # In SQL to run, a column is named bare: the plan's alias means nothing there.
+        shown = [ref or text[a:b].strip()
+                 for ref, (a, b) in zip(columns_at, spans, strict=True)]
+        call = f"{name}({', '.join(shown)})"
+        found.extend(WrappedColumn(ref, f"{name}()", call) for ref in columns_at if ref)
     return tuple(found)
 
 
@@ -122,9 +126,17 @@ def leading_wildcards(text: str | None) -> tuple[str, ...]:
                  if not match.group("op").startswith("!"))
 
 
-def _arguments(text: str, start: int) -> list[str]:
-    """The top-level arguments of the call whose '(' ends just before ``start``."""
-    depth, begin, out = 1, start, []
+def _column_ref(argument: str) -> str | None:
+    """The bare column name when ``argument`` is just a (cast) column reference."""
+    column = _COLUMN.match(argument.strip())
+    if column is None or bare(column.group("ref")).lower() in _KEYWORDS:
+        return None
+    return bare(column.group("ref"))
+
+
+def _argument_spans(text: str, start: int) -> list[tuple[int, int]]:
+    """Where the top-level arguments are of the call whose '(' ends just before ``start``."""
+    depth, begin, spans = 1, start, []
     for index in range(start, len(text)):
         char = text[index]
         if char == "(":
@@ -132,10 +144,10 @@ def _arguments(text: str, start: int) -> list[str]:
         elif char == ")":
             depth -= 1
             if depth == 0:
-                out.append(text[begin:index])
-                return [arg for arg in out if arg.strip()]
+                spans.append((begin, index))
+                return [(a, b) for a, b in spans if text[a:b].strip()]
         elif char == "," and depth == 1:
-            out.append(text[begin:index])
+            spans.append((begin, index))
             begin = index + 1
     return []
 
