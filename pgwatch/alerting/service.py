@@ -25,7 +25,7 @@ from pgwatch.alerting.notifiers.configured import alertmanagers, receivers
 from pgwatch.alerting.notifiers.dispatch import Dispatcher, Timing
 from pgwatch.alerting.outbox import RetryPolicy
 from pgwatch.alerting.promql import SeriesWindow, metric_names, parse, window_needed_ms
-from pgwatch.alerting.scrape import scrape_registry
+from pgwatch.alerting.scrape import RegistryScraper
 from pgwatch.alerting.state import GroupRunner
 from pgwatch.config.models import AlertingConfig
 from pgwatch.daemon.state import RunState
@@ -67,6 +67,7 @@ class AlertingService:
         self.keep = frozenset[str]().union(*(metric_names(e) for e in exprs))
         self.window_ms = max((window_needed_ms(e) for e in exprs), default=0)
         self.window = SeriesWindow(self.keep)
+        self.scraper = RegistryScraper(registry, self.keep)
         self._due = {id(r): 0.0 for r in self.runners}
         self._lock = threading.Lock()
         self._groups: tuple[GroupStatus, ...] = ()
@@ -142,7 +143,7 @@ class AlertingService:
         began = time.perf_counter()
         at = time.time() if now is None else now
         at_ms = round(at * 1000)
-        self.window.scrape(at_ms, scrape_registry(self.registry, self.keep), SCOPE)
+        self.window.scrape(at_ms, self.scraper.samples(), SCOPE)
         self.window.trim(at_ms - self.window_ms)
         if not self._warm and not self.warmed_up():
             return []  # the first collections are not in yet: absent is not "resolved"
