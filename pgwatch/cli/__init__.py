@@ -23,6 +23,7 @@ from pgwatch.cli import (
     embedded_cmd,
     explain_cmd,
     migrate,
+    report_cmd,
     rules_cmd,
     run_cmd,
 )
@@ -30,7 +31,7 @@ from pgwatch.cli.app import app
 from pgwatch.errors import PgwatchError
 
 for _module in (demo_cmd, run_cmd, collect, doctor, config_cmd, migrate, bench, embedded_cmd,
-                rules_cmd, alerts_cmd, advise_cmd, explain_cmd):
+                rules_cmd, alerts_cmd, advise_cmd, explain_cmd, report_cmd):
     _module.register(app)
 
 

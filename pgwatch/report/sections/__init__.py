@@ -1,0 +1,1 @@
+"""One module per report section; each has ``build(ctx) -> Section``."""

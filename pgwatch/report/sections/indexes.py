@@ -1,0 +1,84 @@
+"""Index advice from the advisor (create, drop, reindex, with the exact SQL), and the index
+flags the collectors measure: unused, duplicate, redundant and invalid indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from pgwatch.report.context import Context
+from pgwatch.report.model import Cell, Section, Table
+from pgwatch.report.units import as_float, count_cell, size_cell, text_cell
+
+if TYPE_CHECKING:
+    from pgwatch.explain.advisor.model import Recommendation
+
+INDEX_KINDS = ("create_index", "drop_index", "reindex")
+FLAGS = ("invalid", "duplicate", "redundant", "unused")
+ADVICE_COLUMNS = ("action", "SQL", "why", "estimated benefit", "size", "write cost",
+                  "confidence")
+FLAG_COLUMNS = ("index", "table", "problem", "size", "scans", "detail")
+
+
+def build(ctx: Context) -> Section:
+    result = ctx.source.advice()
+    tables = []
+    notes: list[str] = []
+    if result.advice is None:
+        notes.append(f"The advisor is unavailable for this target: {result.missing}")
+    else:
+        found = [r for r in result.advice.recommendations if r.kind in INDEX_KINDS]
+        rows = tuple(_advice_row(r) for r in found[:ctx.limits.indexes])
+        tables.append(Table("index advice", ADVICE_COLUMNS, rows, len(found),
+                            "no index to create, drop or rebuild"))
+        notes += list(result.advice.notes[:5])
+    flagged = flagged_indexes(ctx)
+    tables.append(Table("index problems", FLAG_COLUMNS,
+                        tuple(_flag_row(r, p) for r, p in flagged[:ctx.limits.indexes]),
+                        len(flagged), "no unused, duplicate, redundant or invalid index"))
+    lead = f"{len(flagged)} index problem(s) measured"
+    if result.advice is not None:
+        lead += (f"; the advisor planned {result.advice.statements_planned} of "
+                 f"{result.advice.statements_read} top statements "
+                 f"(hypopg {'on' if result.advice.hypopg else 'not installed'})")
+    return Section("indexes", "Index advice", lead + ".", tuple(tables), notes=tuple(notes))
+
+
+def flagged_indexes(ctx: Context) -> list[tuple[Mapping[str, Any], str]]:
+    """Every flagged index with its worst problem, largest first."""
+    found = []
+    for row in ctx.source.rows("index_flags"):
+        problem = next((f for f in FLAGS if row.get(f)), None)
+        if problem is not None:
+            found.append((row, problem))
+    found.sort(key=lambda rp: (FLAGS.index(rp[1]),
+                               -(as_float(rp[0].get("estimated_size_bytes")) or 0.0)))
+    return found
+
+
+def _advice_row(item: Recommendation) -> tuple[Cell, ...]:
+    evidence = item.evidence
+    size = as_float(evidence.get("estimated_size_bytes") or evidence.get("size_bytes"))
+    writes = as_float(evidence.get("table_writes_per_second"))
+    return (text_cell(item.kind.replace("_", " ")), text_cell(item.sql + ";", "sql"),
+            text_cell(item.reason), Cell(f"{item.impact:,.1f}", round(item.impact, 3), "num"),
+            size_cell(size),
+            Cell("–" if writes is None else f"{writes:,.1f} writes/s on the table",
+                 writes, "num"),
+            text_cell(item.confidence))
+
+
+def _flag_row(row: Mapping[str, Any], problem: str) -> tuple[Cell, ...]:
+    detail = {"duplicate": f"same as {row.get('duplicate_of')}",
+              "redundant": f"prefix of {row.get('redundant_to')}",
+              "invalid": "failed concurrent build: REINDEX or drop",
+              "unused": "no scan since the statistics reset"}[problem]
+    return (text_cell(row.get("indexrelname")),
+            text_cell(f"{row.get('schemaname')}.{row.get('relname')}"),
+            Cell(problem, None, "badge bad" if problem == "invalid" else "badge warn"),
+            size_cell(as_float(row.get("estimated_size_bytes"))),
+            count_cell(_scans(row)), text_cell(detail))
+
+
+def _scans(row: Mapping[str, Any]) -> float | None:
+    return 0.0 if row.get("unused") else None

@@ -1,0 +1,180 @@
+"""Top queries by total time: latency, share, cache hits, trend, plan findings, regressions.
+
+With history the figures are the window's (reset-aware increases of the stored series),
+the latency percentile is the 95th of the per-interval means, and a regression is the last
+hour's mean against the mean of the rest of the window. Without history they are the
+counters since the statistics reset, and the percentile is estimated from the mean and the
+standard deviation as for a normal distribution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pgwatch.report.charts import sparkline
+from pgwatch.report.context import (
+    NO_HISTORY,
+    Context,
+    interval_means,
+    interval_rates,
+    percentile,
+    window_increase,
+)
+from pgwatch.report.model import Cell, Section, Table
+from pgwatch.report.units import (
+    as_float,
+    count_cell,
+    duration_cell,
+    ratio_cell,
+    text_cell,
+)
+from pgwatch.store.model import epoch
+
+EXEC = "pgwatch_statements_exec_seconds_total"
+CALLS = "pgwatch_statements_calls_total"
+Z95 = 1.645
+REGRESSION_RATIO = 1.5
+REGRESSION_MIN_CALLS = 20
+RECENT_S = 3600
+QUERY_CHARS = 400
+COLUMNS = ("query", "calls", "total time", "mean", "p95 (approx.)", "share", "rows",
+           "cache hit", "trend", "plan findings", "regression")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryFigures:
+    """The figures of one statement over the window (or since the statistics reset)."""
+
+    row: Mapping[str, Any]
+    total_s: float
+    calls: float
+    mean_s: float | None
+    p95_s: float | None
+    trend: tuple[float, ...]
+    regression: float | None  # recent mean / earlier mean
+
+
+def build(ctx: Context) -> Section:
+    rows = ctx.source.rows("statements")
+    if not rows:
+        reason = ctx.source.not_collected().get("statements", "no statements collected")
+        return Section("queries", "Top queries", missing=reason)
+    figures = sorted((_figures(ctx, row) for row in _candidates(rows, ctx)),
+                     key=lambda f: -f.total_s)
+    total = _total_time(ctx, rows)
+    shown = figures[:ctx.limits.queries]
+    table = Table("top queries", COLUMNS, tuple(_cells(ctx, f, total, i < ctx.limits.
+                                                       findings_planned)
+                                                for i, f in enumerate(shown)), len(rows))
+    notes = [] if ctx.source.history else [f"Latency history and regressions: {NO_HISTORY}."]
+    regressions = [f for f in shown if f.regression and f.regression >= REGRESSION_RATIO]
+    lead = (f"{len(rows):,} statements; the top {len(shown)} take "
+            f"{sum(f.total_s for f in shown) / total:.0%} of the time" if total else
+            f"{len(rows):,} statements")
+    if regressions:
+        lead += f"; {len(regressions)} slower than their own baseline"
+    return Section("queries", "Top queries by total time", lead + ".", (table,),
+                   notes=tuple(notes))
+
+
+def regressions(ctx: Context) -> int:
+    """How many top statements regressed (for the grade)."""
+    rows = ctx.source.rows("statements")
+    found = [_figures(ctx, r) for r in _candidates(rows, ctx)]
+    found.sort(key=lambda f: -f.total_s)
+    return sum(1 for f in found[:ctx.limits.queries]
+               if f.regression and f.regression >= REGRESSION_RATIO)
+
+
+def _candidates(rows: tuple[Mapping[str, Any], ...], ctx: Context) -> list[Mapping[str, Any]]:
+    """The statements worth a history read: the top by cumulative time (a superset)."""
+    ranked = sorted(rows, key=lambda r: -(as_float(r.get("exec_seconds_total")) or 0.0))
+    return ranked[:ctx.limits.queries * 4]
+
+
+def _total_time(ctx: Context, rows: tuple[Mapping[str, Any], ...]) -> float:
+    window = window_increase(ctx.aggregate(EXEC)) if ctx.source.history else None
+    if window:
+        return window
+    return sum(as_float(r.get("exec_seconds_total")) or 0.0 for r in rows)
+
+
+def _figures(ctx: Context, row: Mapping[str, Any]) -> QueryFigures:
+    total = as_float(row.get("exec_seconds_total")) or 0.0
+    calls = as_float(row.get("calls_total")) or 0.0
+    mean = as_float(row.get("mean_exec_seconds"))
+    stddev = as_float(row.get("stddev_exec_seconds"))
+    p95 = None if mean is None else mean + Z95 * (stddev or 0.0)
+    if not ctx.source.history:
+        return QueryFigures(row, total, calls, mean, p95, (), None)
+    labels = {"queryid": str(row.get("queryid", ""))}
+    exec_series = ctx.series(EXEC, **labels)
+    calls_series = ctx.series(CALLS, **labels)
+    if not exec_series or not calls_series:
+        return QueryFigures(row, total, calls, mean, p95, (), None)
+    spans = interval_means(exec_series[0], calls_series[0])
+    if spans:
+        total = sum(s for _e, s, _n in spans)
+        calls = sum(n for _e, _s, n in spans)
+        mean = total / calls if calls else mean
+        p95 = percentile([s / n for _e, s, n in spans], 0.95)
+    trend = tuple(interval_rates(exec_series[0]))
+    return QueryFigures(row, total, calls, mean, p95, trend, _regression(ctx, spans))
+
+
+def _regression(ctx: Context, spans: list[tuple[int, float, float]]) -> float | None:
+    cut = epoch(ctx.until) - RECENT_S
+    recent = [(s, n) for end, s, n in spans if end > cut]
+    earlier = [(s, n) for end, s, n in spans if end <= cut]
+    recent_calls = sum(n for _s, n in recent)
+    earlier_calls = sum(n for _s, n in earlier)
+    if recent_calls < REGRESSION_MIN_CALLS or earlier_calls < REGRESSION_MIN_CALLS:
+        return None
+    before = sum(s for s, _n in earlier) / earlier_calls
+    now = sum(s for s, _n in recent) / recent_calls
+    return now / before if before > 0 else None
+
+
+def _cells(ctx: Context, f: QueryFigures, total: float, plan: bool) -> tuple[Cell, ...]:
+    row = f.row
+    hit = as_float(row.get("shared_blocks_hit_total")) or 0.0
+    read = as_float(row.get("shared_blocks_read_total")) or 0.0
+    query = " ".join(str(row.get("query") or
+                         f"(text not collected: queryid {row.get('queryid')})").split())
+    chart = sparkline(f.trend, "time per second over the window") if f.trend else None
+    return (
+        text_cell(query[:QUERY_CHARS] + ("…" if len(query) > QUERY_CHARS else ""), "code"),
+        count_cell(f.calls), duration_cell(f.total_s), duration_cell(f.mean_s),
+        duration_cell(f.p95_s), ratio_cell(f.total_s / total if total else None),
+        count_cell(as_float(row.get("rows_total"))),
+        ratio_cell(hit / (hit + read) if hit + read else None),
+        Cell("–" if chart is None else f"{len(chart.points)} points", None, "chart", chart),
+        text_cell(_findings(ctx, str(row.get("queryid", "")), query, plan)),
+        _regression_cell(f.regression),
+    )
+
+
+def _findings(ctx: Context, queryid: str, query: str, plan: bool) -> str:
+    """The advisor's findings for the statement; else the findings of its plan."""
+    advice = ctx.source.advice().advice
+    if advice is not None:
+        mine = [r for r in advice.recommendations if queryid in r.queryids]
+        if mine:
+            return "; ".join(f"{r.kind}: {r.reason}" for r in mine[:2])
+    if not plan:
+        return "–"
+    found = ctx.source.plan_findings(query)
+    if isinstance(found, str):
+        return f"not planned: {found}"
+    if not found:
+        return "none"
+    return "; ".join(f"{x.code} at {x.node}: {x.message}" for x in found[:3])
+
+
+def _regression_cell(ratio: float | None) -> Cell:
+    if ratio is None:
+        return Cell("–", None, "num")
+    flag = "badge bad" if ratio >= REGRESSION_RATIO else "num"
+    return Cell(f"×{ratio:.2f}", round(ratio, 3), flag)

@@ -1,0 +1,100 @@
+"""Where a report's facts come from: a live database or the daemon's store, behind one protocol.
+
+Both give the rows of each collector as plain mappings (the collectors' own field names), so
+every section reads them the same way; only the store has history (series and alerts).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pgwatch.alerting.model import Alert
+from pgwatch.errors import PgwatchError
+from pgwatch.store.model import Series
+
+if TYPE_CHECKING:
+    from pgwatch.explain.advisor.run import Advice
+    from pgwatch.explain.findings.model import Finding
+
+log = logging.getLogger(__name__)
+Rows = tuple[Mapping[str, Any], ...]
+ADVICE_TOP = 30
+_READS = re.compile(r"^\s*(SELECT|WITH|TABLE|VALUES)\b", re.IGNORECASE)
+
+
+class ReportError(PgwatchError):
+    """A report cannot be made as asked; the message names the option or file at fault."""
+
+
+@dataclass(frozen=True, slots=True)
+class AdviceResult:
+    """The advisor's answer for the target, or why there is none."""
+
+    advice: Advice | None
+    missing: str | None
+
+
+class ReportSource(Protocol):
+    """The facts of one target, as the report's sections read them."""
+
+    target: str
+    mode: str  # "live" or "store"
+    history: bool
+    server_version: str
+
+    def rows(self, collector: str) -> Rows:
+        """The newest rows of ``collector`` (empty when it was not collected)."""
+
+    def taken_at(self, collector: str) -> datetime | None:
+        """When the rows of ``collector`` were read."""
+
+    def not_collected(self) -> Mapping[str, str]:
+        """Collectors with no rows, each with the reason."""
+
+    def series(self, metric: str, labels: Mapping[str, str], since: datetime,
+               until: datetime) -> list[Series]:
+        """Raw points of the target's matching series (none without history)."""
+
+    def alerts(self) -> Sequence[Alert]:
+        """The alerts the daemon keeps: pending, firing, and recently resolved."""
+
+    def advice(self) -> AdviceResult:
+        """The advisor's recommendations for the target (run once, then remembered)."""
+
+    def plan_findings(self, query: str) -> tuple[Finding, ...] | str:
+        """Findings of the plan of ``query`` on the target, or why it was not planned."""
+
+    def close(self) -> None:
+        """Release connections and the store."""
+
+
+def run_advisor(dsn: str, where: str) -> AdviceResult:
+    """The advisor's public entry point on ``dsn``; its refusal becomes the section's note."""
+    from pgwatch.explain.advisor.run import AdviseOptions, advise
+
+    try:
+        return AdviceResult(advise(dsn, AdviseOptions(top=ADVICE_TOP), where=where), None)
+    except PgwatchError as exc:
+        log.info("advisor unavailable for %s: %s", where, exc)
+        return AdviceResult(None, str(exc))
+
+
+def explain_findings(dsn: str, query: str) -> tuple[Finding, ...] | str:
+    """Plan ``query`` (never executed) and read the findings; why not, when it cannot be."""
+    from pgwatch.explain.findings import analyse
+    from pgwatch.explain.live import explain_live
+
+    if not _READS.match(query):
+        return "not a query (only SELECT statements are planned here)"
+    if "$1" in query:
+        return "parameterised text: planned by the advisor with sampled values (see advice)"
+    try:
+        plan, context = explain_live(dsn, query, analyze=False, timeout_ms=5_000)
+    except PgwatchError as exc:
+        return str(exc)
+    return analyse(plan, context)
