@@ -125,10 +125,9 @@ def _run_group(spec: UnitTestFile, test: TestGroup, groups: tuple[RuleGroup, ...
         while current < len(times) and ts <= times[current] < ts + step:
             got = _firing(runners, {a.alertname for a in test.alert_tests
                                     if a.eval_ms == times[current]})
-            errors += [_compare_alerts(test, case, got.get(case.alertname, []))
-                       for case in test.alert_tests if case.eval_ms == times[current]]
+            errors += [e for case in test.alert_tests if case.eval_ms == times[current]
+                       if (e := _compare_alerts(test, case, got.get(case.alertname, [])))]
             current += 1
-    errors = [e for e in errors if e]
     errors += [e for case in test.expr_tests if (e := _expr_test(window, case))]
     return errors
 
