@@ -112,12 +112,15 @@ def _rule_json(status: RuleStatus) -> dict[str, object]:
     state = ("firing" if any(a.state is AlertState.FIRING for a in active)
              else "pending" if active else "inactive")
     rule = status.rule
-    return {"state": state, "name": rule.name, "query": rule.expr, "duration": rule.for_s,
-            "keepFiringFor": rule.keep_firing_for_s, "labels": dict(rule.labels),
-            "annotations": dict(rule.annotations), "alerts": [alert_json(a) for a in active],
-            "health": status.health, "lastError": status.last_error,
-            "evaluationTime": status.evaluation_time_s,
-            "lastEvaluation": go_time(status.last_evaluation), "type": "alerting"}
+    body: dict[str, object] = {
+        "state": state, "name": rule.name, "query": rule.expr, "duration": rule.for_s,
+        "keepFiringFor": rule.keep_firing_for_s, "labels": dict(rule.labels),
+        "annotations": dict(rule.annotations), "alerts": [alert_json(a) for a in active],
+        "health": status.health, "evaluationTime": status.evaluation_time_s,
+        "lastEvaluation": go_time(status.last_evaluation), "type": "alerting"}
+    if status.last_error:  # Prometheus leaves the key out when empty
+        body["lastError"] = status.last_error
+    return body
 
 
 class AlertingCollector(Collector):
