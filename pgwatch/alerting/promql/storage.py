@@ -136,9 +136,13 @@ class SeriesWindow:
     def add(self, labels: Labels, ts_ms: int, value: float) -> None:
         """Append one sample (a stale marker too, as STALE_NAN)."""
         name = _name_of(labels)
-        if self.keep is not None and name not in self.keep:
-            return
-        family = self._by_name.setdefault(name, {})
+        if self.keep is None or name in self.keep:
+            self._add(name, labels, ts_ms, value)
+
+    def _add(self, name: str, labels: Labels, ts_ms: int, value: float) -> None:
+        family = self._by_name.get(name)
+        if family is None:
+            family = self._by_name[name] = {}
         series = family.get(labels)
         if series is None:
             series = family[labels] = _Series(labels, ts_ms)
@@ -146,13 +150,19 @@ class SeriesWindow:
 
     def scrape(self, ts_ms: int, samples: Iterable[tuple[Labels, float]], scope: str) -> None:
         """One scrape of ``scope``: every sample at ``ts_ms``, and a stale marker for each
-        series ``scope`` returned last time and not now (Prometheus' staleness)."""
+        series ``scope`` returned last time and not now (Prometheus' staleness).
+
+        A failed scrape is ``scrape(ts_ms, [], scope)``: Prometheus then marks every series
+        of the target stale, and so does this.
+        """
         seen: set[Labels] = set()
+        keep = self.keep
         for labels, value in samples:
-            if self.keep is not None and _name_of(labels) not in self.keep:
+            name = _name_of(labels)
+            if keep is not None and name not in keep:
                 continue
             seen.add(labels)
-            self.add(labels, ts_ms, value)
+            self._add(name, labels, ts_ms, value)
         for labels in self._scopes.get(scope, set()) - seen:
             family = self._by_name.get(_name_of(labels), {})
             series = family.get(labels)
@@ -164,11 +174,14 @@ class SeriesWindow:
         """Forget every point older than ``older_than_ms`` and series left without points."""
         for name in list(self._by_name):
             family = self._by_name[name]
-            for labels in list(family):
-                series = family[labels]
-                series.trim(older_than_ms)
-                if not series.offsets:
-                    del family[labels]
+            emptied = []
+            for labels, series in family.items():
+                if series.offsets[0] < older_than_ms - series.base:
+                    series.trim(older_than_ms)
+                    if not series.offsets:
+                        emptied.append(labels)
+            for labels in emptied:
+                del family[labels]
             if not family:
                 del self._by_name[name]
 
@@ -205,6 +218,8 @@ class SeriesWindow:
 
 
 def _name_of(labels: Labels) -> str:
+    if labels and labels[0][0] == METRIC_NAME:
+        return labels[0][1]
     for key, value in labels:
         if key == METRIC_NAME:
             return value
