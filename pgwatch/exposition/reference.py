@@ -96,9 +96,10 @@ def _baseline_section() -> Iterator[str]:
     yield "## statement baselines\n"
     yield ("Computed from the history store, not read from the target: per statement, the "
            "execution time divided by the calls over `metrics.baseline_period` (7 days) of "
-           "history ending an hour ago, for statements with at least 20 calls in it; "
-           "recomputed every `metrics.baseline_refresh` (15 min). Labels: those of the "
-           "statement's other series.")
+           "history ending an hour ago, for statements with at least 20 calls in it among "
+           "those the store keeps per-object history of (`store.top_n` most active, 20 by "
+           "default); recomputed every `metrics.baseline_refresh` (15 min). Labels: those of "
+           "the statement's other series.")
     yield ""
     yield "| metric | type | unit | meaning |"
     yield "| --- | --- | --- | --- |"
