@@ -61,6 +61,7 @@ class RuleRunner:
         self.label_templates = [(k, _parse(v, rule.name)) for k, v in rule.labels]
         self.annotation_templates = [(k, _parse(v, rule.name)) for k, v in rule.annotations]
         self.active: dict[Labels, _Active] = {}
+        self._expanded: dict[tuple[Labels, float], tuple[Labels, Labels]] = {}
         self.health = "unknown"
         self.last_error = ""
         self.last_evaluation_ms = 0
@@ -156,8 +157,12 @@ class RuleRunner:
         else:
             raise RuleEvaluationError("rule result is not a vector or scalar")
         found: dict[Labels, _Active] = {}
+        previous, self._expanded = self._expanded, {}
         for series, value in samples:
-            labels, annotations = self._expand(series, value)
+            key = (series, value)  # a steady series is not expanded again
+            expanded = previous.get(key) or self._expand(series, value)
+            self._expanded[key] = expanded
+            labels, annotations = expanded
             if labels in found:
                 raise RuleEvaluationError(DUPLICATE_LABELSET)
             found[labels] = _Active(labels, annotations, value, AlertState.PENDING, at_ms)

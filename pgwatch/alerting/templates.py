@@ -42,6 +42,7 @@ from pgwatch.errors import PgwatchError
 PREFIX = ("{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}"
           "{{$externalURL := .ExternalURL}}{{$value := .Value}}")
 _FUNCTIONS = functions()
+_PREFIX_ACTIONS = 4
 _STRUCT = ("struct { Labels map[string]string; ExternalLabels map[string]string; "
            "ExternalURL string; Value float64 }")
 
@@ -111,8 +112,11 @@ def run(template: Template, data: AlertData, *, url_functions: bool = True) -> s
     """Execute a parsed template over ``data``. Without ``url_functions``, ``externalURL``
     and ``pathPrefix`` fail as in promtool, which gives its rules no external URL."""
     state = _State(template, data, url_functions)
+    # The prefix's four actions only bind variables: bound here, they are not walked.
+    state.vars += [("$labels", data.Labels), ("$externalLabels", data.ExternalLabels),
+                   ("$externalURL", data.ExternalURL), ("$value", data.Value)]
     try:
-        state.walk_list(template.nodes, data)
+        state.walk_list(template.nodes[_PREFIX_ACTIONS:], data)
     except _ExecError as exc:
         raise TemplateError(f"error executing template {template.name}: {exc}") from None
     return "".join(state.out)
