@@ -88,8 +88,8 @@ def _active_for(active_at: str, now: float) -> str:
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)
     parts = [(days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")]
-    shown = [f"{n}{unit}" for n, unit in parts if n][:2]
-    return "".join(shown) or "0s"
+    first = next((i for i, (n, _) in enumerate(parts) if n), len(parts) - 1)
+    return "".join(f"{n}{unit}" for n, unit in parts[first:first + 2])  # 3h0m, 12m5s, 4s
 
 
 def table(rows: list[tuple[str, ...]]) -> list[str]:
