@@ -12,6 +12,8 @@ from pgwatch.explain.plan import Node, Plan
 # A few loops over a small inner table is a fine plan; it becomes quadratic when the outer
 # side drives many loops and each reads a whole table.
 OUTER_ROWS_MIN = 100
+# An inner side of a few dozen rows is scanned as fast as an index finds its match.
+INNER_ROWS_MIN = 100
 COMPARISONS_MIN = 100_000
 COMPARISONS_CRITICAL = 10_000_000
 
@@ -26,7 +28,8 @@ def check(plan: Plan, context: Context) -> Iterator[Finding]:
         if scan.node_type != "Seq Scan":
             continue
         outer_rows, per_loop = _sizes(outer, inner, scan)
-        if outer_rows >= OUTER_ROWS_MIN and outer_rows * per_loop >= COMPARISONS_MIN:
+        if outer_rows >= OUTER_ROWS_MIN and per_loop >= INNER_ROWS_MIN \
+                and outer_rows * per_loop >= COMPARISONS_MIN:
             yield _finding(node, scan, outer_rows, per_loop)
 
 
