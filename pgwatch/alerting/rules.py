@@ -165,6 +165,7 @@ def _seconds(text: str | None) -> float:
 def _check_expr(raw: RawFile, rule: RawRule, name: str, expr: str,
                 known: frozenset[str] | None) -> None:
     from pgwatch.alerting.promql import PromQLError, metric_names, parse
+    from pgwatch.alerting.promql.ast import ValueType, value_type
 
     line = rule.lines.get("expr", rule.line)
     try:
@@ -174,6 +175,11 @@ def _check_expr(raw: RawFile, rule: RawRule, name: str, expr: str,
             line += 1 + expr.count("\n", 0, exc.position)
         raw.problem(line, f"expr: {exc}", name)
         return
+    kind = value_type(tree)
+    if kind in (ValueType.MATRIX, ValueType.STRING):
+        what = "a range vector" if kind is ValueType.MATRIX else "a string"
+        raw.problem(line, f"expr: the expression gives {what}; a rule needs an instant "
+                    "vector or a scalar", name)
     if known is None:
         return
     for metric in sorted(metric_names(tree) - known):
