@@ -123,15 +123,21 @@ class _Reader:
         self.lines.setdefault(key, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
-                self.lines[(*key, str(k.value))] = k.start_mark.line + 1
-                self._record(v, (*key, str(k.value)))
+                child = (*key, str(k.value))
+                if child in self.lines:  # yaml.v2's UnmarshalStrict refuses these too
+                    raise self.fail(child, f'mapping key "{k.value}" already defined at line '
+                                    f"{self.lines[child]}", line=k.start_mark.line + 1)
+                self.lines[child] = k.start_mark.line + 1
+                self._record(v, child)
         elif isinstance(node, yaml.SequenceNode):
             for i, v in enumerate(node.value):
                 self._record(v, (*key, i))
 
-    def fail(self, key: tuple[str | int, ...], message: str) -> RuleTestError:
-        line = next((self.lines[key[:n]] for n in range(len(key), -1, -1)
-                     if key[:n] in self.lines), 1)
+    def fail(self, key: tuple[str | int, ...], message: str,
+             line: int | None = None) -> RuleTestError:
+        if line is None:
+            line = next((self.lines[key[:n]] for n in range(len(key), -1, -1)
+                         if key[:n] in self.lines), 1)
         where = ".".join(str(k) for k in key) or "(top level)"
         return RuleTestError(f"{self.path}:{line}: {where}: {message}")
 
