@@ -52,6 +52,26 @@ def test_syntax_errors_name_the_expression_and_the_reason(text: str, fragment: s
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize(("text", "message", "position"), [
+    ("rate(x[5])", "missing unit character in duration", 7),
+    ("x offset 5", 'unexpected number "5" in offset', 9),
+    ("x[5m] offset 0", 'unexpected number "0" in offset', 13),
+    ("5m + x", 'unexpected duration "5m"', 0),
+])
+def test_prometheus_2_42_number_and_duration_syntax(text: str, message: str,
+                                                    position: int) -> None:
+    with pytest.raises(PromQLError) as caught:
+        parse(text)
+    assert str(caught.value) == f"cannot parse {text!r}: {message}"
+    assert caught.value.position == position
+
+
+@pytest.mark.parametrize("text", ['x{a="5m"} offset 5m', "1e3 + x", "1.5E-3 * x", "1e+3 + x",
+                                  "0x1A + x", "x # 5m", "x1m", "x offset -5m", "x{a=`5`} + 1"])
+def test_numbers_and_durations_2_42_accepts(text: str) -> None:
+    parse(text)
+
+
 def test_selector_keeps_the_name_as_a_matcher_and_offset_in_ms() -> None:
     node = parse('http_requests_total{job="api", code=~"5.."} offset 90s')
     assert isinstance(node, ast.VectorSelector)

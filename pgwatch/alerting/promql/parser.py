@@ -15,6 +15,7 @@ from pgwatch.alerting.promql import ast
 from pgwatch.alerting.promql.ast import Card, Expr, VectorMatching
 from pgwatch.alerting.promql.errors import PromQLError
 from pgwatch.alerting.promql.matchers import Matcher, MatchOp
+from pgwatch.alerting.promql.strict import check_syntax_2_42
 from pgwatch.alerting.promql.values import METRIC_NAME
 
 FUNCTIONS = frozenset({
@@ -38,6 +39,7 @@ def parse(text: str) -> Expr:
         tree = pp.parse(text)
     except ValueError as exc:
         raise PromQLError(f"cannot parse {text!r}: {exc}", construct="syntax") from exc
+    check_syntax_2_42(text)
     try:
         return _convert(tree)
     except PromQLError as exc:
