@@ -64,7 +64,7 @@ def run_test_file(path: Path | str) -> TestResult:
     path = Path(path)
     try:
         spec = read_test_file(path)
-        groups = load_rules(spec.rule_files, recording=True)
+        groups = load_rules(spec.rule_files, unit_tests=True)
     except PgwatchError as exc:
         return TestResult(str(path), (str(exc),), bad_input=True)
     order = {name: i for i, name in enumerate(spec.group_eval_order)}

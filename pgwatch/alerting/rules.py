@@ -52,22 +52,23 @@ def rule_files(paths: Iterable[Path | str]) -> list[Path]:
 
 
 def load_rules(paths: Iterable[Path | str], known_metrics: frozenset[str] | None = None, *,
-               recording: bool = False) -> tuple[RuleGroup, ...]:
-    """Every group of every file; RuleError if any file has a problem. ``recording`` accepts
-    recording rules (for promtool unit tests; the daemon evaluates alerting rules only)."""
-    groups, problems = _load(paths, known_metrics, recording)
+               unit_tests: bool = False) -> tuple[RuleGroup, ...]:
+    """Every group of every file; RuleError if any file has a problem. ``unit_tests`` accepts
+    what Prometheus accepts and the daemon does not: recording rules, an alert name repeated
+    in a group (promtool unit tests)."""
+    groups, problems = _load(paths, known_metrics, unit_tests)
     if problems:
         raise RuleError(problems)
     return groups
 
 
 def check_rules(paths: Iterable[Path | str], known_metrics: frozenset[str] | None = None, *,
-                recording: bool = False) -> list[RuleProblem]:
+                unit_tests: bool = False) -> list[RuleProblem]:
     """Every problem of every file, in file and line order."""
-    return _load(paths, known_metrics, recording)[1]
+    return _load(paths, known_metrics, unit_tests)[1]
 
 
-def _load(paths: Iterable[Path | str], known_metrics: frozenset[str] | None, recording: bool
+def _load(paths: Iterable[Path | str], known_metrics: frozenset[str] | None, unit_tests: bool
           ) -> tuple[tuple[RuleGroup, ...], list[RuleProblem]]:
     groups: list[RuleGroup] = []
     problems: list[RuleProblem] = []
@@ -78,24 +79,24 @@ def _load(paths: Iterable[Path | str], known_metrics: frozenset[str] | None, rec
             continue
         raw = read_rule_file(path)
         for group in raw.groups:
-            groups.append(_check_group(raw, group, known_metrics, recording))
+            groups.append(_check_group(raw, group, known_metrics, unit_tests))
         problems.extend(sorted(raw.problems, key=lambda p: p.line))
     return tuple(groups), problems
 
 
 def _check_group(raw: RawFile, group: RawGroup, known: frozenset[str] | None,
-                 recording: bool) -> RuleGroup:
+                 unit_tests: bool) -> RuleGroup:
     names: dict[str, int] = {}
     rules: list[AlertingRule] = []
     records: list[RecordingRule] = []
     for rule in group.rules:
-        checked = _check_rule(raw, group, rule, known, recording)
+        checked = _check_rule(raw, group, rule, known, unit_tests)
         if isinstance(checked, RecordingRule):
             records.append(checked)
             continue
         if checked is None:
             continue
-        if checked.name in names:
+        if checked.name in names and not unit_tests:
             raw.problem(checked.line, f"duplicate alert name in group {group.name!r} "
                         f"(first at line {names[checked.name]})", checked.name)
         names.setdefault(checked.name, checked.line)
@@ -105,12 +106,12 @@ def _check_group(raw: RawFile, group: RawGroup, known: frozenset[str] | None,
 
 
 def _check_rule(raw: RawFile, group: RawGroup, rule: RawRule, known: frozenset[str] | None,
-                recording: bool) -> AlertingRule | RecordingRule | None:
+                unit_tests: bool) -> AlertingRule | RecordingRule | None:
     name = rule.name or None
     if rule.values.get("alert") and rule.values.get("record"):
         raw.problem(rule.line, "only one of 'record' and 'alert' must be set", name)
     elif rule.values.get("record"):
-        if recording:
+        if unit_tests:
             return _check_recording(raw, group, rule, known)
         raw.problem(rule.line, "recording rules are not supported by pgwatch's evaluator "
                     "(alerting rules only)", name)
