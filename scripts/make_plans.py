@@ -91,6 +91,16 @@ CREATE INDEX visits_user_id ON visits (user_id);
 CREATE TABLE counted (id int NOT NULL, pad text NOT NULL) WITH (parallel_workers = 4);
 INSERT INTO counted SELECT g, md5(g::text) FROM generate_series(1, 100000) g;
 
+CREATE TABLE measurements (at timestamptz NOT NULL, value int NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE measurements_01 PARTITION OF measurements
+    FOR VALUES FROM ('2026-01-01 00:00+00') TO ('2026-02-01 00:00+00');
+CREATE TABLE measurements_02 PARTITION OF measurements
+    FOR VALUES FROM ('2026-02-01 00:00+00') TO ('2026-03-01 00:00+00');
+CREATE TABLE measurements_03 PARTITION OF measurements
+    FOR VALUES FROM ('2026-03-01 00:00+00') TO ('2026-04-01 00:00+00');
+INSERT INTO measurements SELECT timestamptz '2026-01-01 00:00+00' + g * interval '3 min', g % 100
+FROM generate_series(0, 40000) g;
+
 CREATE TABLE parent (id int PRIMARY KEY);
 INSERT INTO parent SELECT generate_series(1, 100);
 CREATE TABLE child (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES parent);
@@ -98,7 +108,7 @@ CREATE TABLE child (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES parent
 # A ten-way join on one key: every join order is valid, so planning is exhaustive.
 JOIN_TABLES = 10
 VACUUMED = ("countries", "customers", "orders", "users", "events", "corr", "small_a", "big_b",
-            "visits", "counted", "parent", "child")
+            "visits", "counted", "measurements", "parent", "child")
 
 
 @dataclass(frozen=True)
@@ -146,6 +156,19 @@ CASES = (
          "SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.id < 50",
          options="ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF", max_severity="info",
          settings=NO_PARALLEL, note="actual rows without times, costs or summary"),
+    Case("healthy_cte_initplan",
+         "WITH recent AS MATERIALIZED (SELECT * FROM orders WHERE id > 99990) "
+         "SELECT count(*) FROM recent WHERE total > (SELECT avg(total) FROM orders WHERE id < 100)",
+         max_severity="info", settings=NO_PARALLEL,
+         note="a materialized CTE and an InitPlan (their headers name the nodes below them)"),
+    Case("healthy_partitioned",
+         "SELECT count(*) FROM measurements WHERE at >= '2026-02-15 00:00+00' "
+         "AND at < '2026-03-15 00:00+00'", max_severity="info", settings=NO_PARALLEL,
+         note="an Append over the two partitions left after pruning"),
+    Case("healthy_setop",
+         "SELECT customer_id FROM orders WHERE id < 100 EXCEPT SELECT id FROM customers "
+         "WHERE id < 50", max_severity="info", settings=NO_PARALLEL,
+         note="a set operation over two index scans"),
     Case("healthy_limit", "SELECT * FROM events WHERE kind = 3 LIMIT 5", max_severity="info",
          must_not=("misestimate",),
          note="an index scan a LIMIT stops early: fewer rows than estimated is no misestimate"),

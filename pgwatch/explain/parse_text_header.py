@@ -89,8 +89,12 @@ def label_fields(label: str) -> dict[str, Any]:
 def _node_type(head: str) -> dict[str, Any]:
     if head in _AGGREGATES:
         return {"node_type": "Aggregate", "strategy": _AGGREGATES[head]}
-    if head in _SETOPS:
-        return {"node_type": "SetOp", "strategy": _SETOPS[head]}
+    kind, _, command = head.partition(" ")
+    if kind in _SETOPS:
+        found: dict[str, Any] = {"node_type": "SetOp", "strategy": _SETOPS[kind]}
+        if command:
+            found["extra"] = (("Command", command),)
+        return found
     for join in _JOINS:
         if head == join:
             return {"node_type": join, "join_type": "Inner"}
@@ -103,20 +107,33 @@ def _node_type(head: str) -> dict[str, Any]:
     return {"node_type": head}
 
 
+_PART = r'(?:"(?:[^"]|"")+"|[^\s".]+)'
+_TARGET = re.compile(rf"^(?P<first>{_PART})(?:\.(?P<second>{_PART}))?(?:\s+(?P<alias>{_PART}))?$")
+
+
 def _target(node_type: str, target: str) -> dict[str, Any]:
-    name, _, alias = target.partition(" ")
+    match = _TARGET.match(target)
+    if match is None:
+        return {"relation": target}
+    first, second, alias = (_unquote(match.group(g)) for g in ("first", "second", "alias"))
+    schema, name = (first, second) if second is not None else (None, first)
+    assert name is not None
     if node_type == "Bitmap Index Scan":
         return {"index_name": name}
     key = {"CTE Scan": "cte_name", "Function Scan": "function_name",
            "WorkTable Scan": "cte_name", "Subquery Scan": "alias",
            "Values Scan": "alias"}.get(node_type, "relation")
-    fields: dict[str, Any] = {}
-    if key == "relation" and "." in name and not name.startswith('"'):
-        schema, _, name = name.partition(".")
+    fields: dict[str, Any] = {key: name}
+    if schema is not None and key in ("relation", "function_name"):
         fields["schema"] = schema
-    fields[key] = name
-    if alias:
-        fields["alias"] = alias.strip()
+    if alias is not None:
+        fields["alias"] = alias
     elif key in ("relation", "cte_name", "function_name"):
         fields["alias"] = name
     return fields
+
+
+def _unquote(part: str | None) -> str | None:
+    if part is None or not part.startswith('"'):
+        return part
+    return part[1:-1].replace('""', '"')

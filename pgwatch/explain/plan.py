@@ -124,6 +124,8 @@ class Node:
         if self.index_name is not None:
             text += f" using {self.index_name}"
         target = self.relation or self.cte_name or self.function_name
+        if target is None and self.node_type in ("Subquery Scan", "Values Scan"):
+            target = self.alias
         if target is not None:
             text += f" on {target}"
             if self.alias is not None and self.alias != target:
@@ -228,7 +230,8 @@ def _display_type(node: Node) -> str:
     if name == "Aggregate":
         name = _AGGREGATE_NAMES.get(node.strategy or "", name)
     elif name == "SetOp":
-        name = _SETOP_NAMES.get(node.strategy or "", name)
+        command = dict(node.extra).get("Command")
+        name = _SETOP_NAMES.get(node.strategy or "", name) + (f" {command}" if command else "")
     elif name == "ModifyTable":
         name = dict(node.extra).get("Operation", name)
     elif node.join_type not in (None, "Inner"):
