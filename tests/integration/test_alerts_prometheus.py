@@ -14,8 +14,8 @@ hours (``_test_rules`` asserts each change applies exactly once):
   any.
 
 Every other expression, label and annotation is the shipped one. The alerts firing in
-Prometheus must include the eleven; for those, the alerts firing in pgwatch must have the
-same names and labels (Prometheus' ``job`` and ``instance``, which pgwatch as the scraped
+Prometheus must include the eleven, and the alerts firing in pgwatch must be the same, with
+the same names and labels (Prometheus' ``job`` and ``instance``, which pgwatch as the scraped
 side does not have, are left out of the comparison).
 """
 
@@ -295,18 +295,16 @@ def test_prometheus_fires_every_provoked_alert(alerting_stack: tuple[int, int]) 
 
 def test_pgwatch_fires_the_same_alerts_with_the_same_labels(
         alerting_stack: tuple[int, int]) -> None:
+    """Every firing alert, the provoked ones and any other (two long queries, two settings
+    pending a restart), is in both with the same labels."""
     prometheus_port, pgwatch_port = alerting_stack
-
-    def provoked(port: int) -> set[AlertKey]:
-        return {alert for alert in _firing(port) if alert[0] in EXPECTED}
-
     _wait("the provoked alerts in Prometheus",
-          lambda: {name for name, _ in provoked(prometheus_port)} >= EXPECTED, 120)
+          lambda: {name for name, _ in _firing(prometheus_port)} >= EXPECTED, 120)
     with suppress(AssertionError):
         _wait("the same alerts in pgwatch",
-              lambda: provoked(pgwatch_port) == provoked(prometheus_port), 60)
-    in_prometheus, in_pgwatch = provoked(prometheus_port), provoked(pgwatch_port)
+              lambda: _firing(pgwatch_port) == _firing(prometheus_port), 60)
+    in_prometheus, in_pgwatch = _firing(prometheus_port), _firing(pgwatch_port)
     assert in_pgwatch == in_prometheus, (
         f"only in Prometheus: {sorted(in_prometheus - in_pgwatch)}; "
         f"only in pgwatch: {sorted(in_pgwatch - in_prometheus)}")
-    assert {name for name, _ in in_pgwatch} == EXPECTED
+    assert {name for name, _ in in_pgwatch} >= EXPECTED
