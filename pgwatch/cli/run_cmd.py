@@ -43,7 +43,7 @@ def run(
         try:
             service.daemon.run_until(stop, hangup, duration)
         finally:
-            # Collections under way finish first; against a target that is down, each may
-            # wait out its connect_timeout.
+            # Collections under way finish first; jobs still waiting for their turn give it
+            # up, so a target that is down costs at most one connect_timeout.
             log.info("stopping: waiting for the collections under way")
             service.stop()

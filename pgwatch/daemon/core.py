@@ -82,7 +82,10 @@ class Daemon:
         return True
 
     def stop(self) -> None:
-        """Let in-flight jobs finish, then close the pools."""
+        """Let in-flight jobs finish (those still waiting for a turn give it up), then close
+        the pools."""
+        for runtime in self.targets.values():
+            runtime.stopping.set()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
         for runtime in self.targets.values():

@@ -14,6 +14,7 @@ from psycopg import sql
 
 from pgwatch.collectors.base import BouncerInfo, Collector, Skipped, Snapshot, TargetInfo
 from pgwatch.collectors.cycle import run_collector
+from pgwatch.daemon.backoff import Backoff
 from pgwatch.daemon.state import RunState
 from pgwatch.daemon.targets import TargetRuntime
 from pgwatch.db.session import explain
@@ -26,6 +27,7 @@ Sink = Callable[[Snapshot], None]
 # read at a time per target keeps both the monitored server's load and the daemon's
 # memory peak to one catalog-wide read.
 LARGE_ROWS = 1_000
+TURN_POLL_S = 0.1  # how often a job waiting for its turn looks whether to give it up
 
 
 @dataclass
@@ -43,11 +45,13 @@ class CollectorJob:
     def __call__(self) -> None:
         """The scheduler's entry point; nothing escapes it."""
         name, target = self.collector.name, self.target
-        if not target.backoff_for(name).may_try():
+        if target.stopping.is_set() or not target.backoff_for(name).may_try():
             return
         began = time.monotonic()
         try:
             outcome = self._run()
+        except TurnGivenUpError:
+            return
         except (PgwatchError, psycopg.Error) as exc:
             self._target_failed(explain(exc) if isinstance(exc, psycopg.Error) else str(exc),
                                 time.monotonic() - began)
@@ -67,7 +71,7 @@ class CollectorJob:
 
     def _turn(self) -> AbstractContextManager[Any]:
         if self.last_rows is None or self.last_rows > LARGE_ROWS:
-            return self.target.large_reads
+            return large_read_turn(self.target, self.target.backoff_for(self.collector.name))
         return nullcontext()
 
     def _record(self, outcome: object, elapsed: float) -> None:
@@ -105,6 +109,28 @@ class CollectorJob:
             log.warning("target %s is down: %s (retrying in %.0f s, backing off)",
                         target.name, reason, wait,
                         extra={"target": target.name, "reason": reason})
+
+
+class TurnGivenUpError(Exception):
+    """The job gave up its turn: pgwatch is stopping, or the target went down meanwhile."""
+
+
+@contextmanager
+def large_read_turn(target: TargetRuntime, backoff: Backoff) -> Iterator[None]:
+    """Wait for the target's large-read turn, unless pgwatch stops or the target goes down.
+
+    Every job of a target may queue here; once one of them finds the target down, the
+    others must not each wait out a connect timeout in turn, nor hold up a shutdown.
+    """
+    while not target.large_reads.acquire(timeout=TURN_POLL_S):
+        if target.stopping.is_set() or not backoff.may_try():
+            raise TurnGivenUpError
+    try:
+        if target.stopping.is_set() or not backoff.may_try():
+            raise TurnGivenUpError
+        yield
+    finally:
+        target.large_reads.release()
 
 
 @contextmanager

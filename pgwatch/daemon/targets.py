@@ -42,6 +42,8 @@ class TargetRuntime:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # Held by a job reading thousands of rows (see ``pgwatch.daemon.jobs.LARGE_ROWS``).
     large_reads: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Set when pgwatch stops: jobs still waiting for their turn give it up.
+    stopping: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @classmethod
     def from_config(cls, config: Config, target: TargetConfig, base_dir: Path) -> TargetRuntime:
