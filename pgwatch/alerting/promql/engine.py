@@ -61,6 +61,8 @@ class Evaluator:
     def __init__(self, storage: Storage, at_ms: int) -> None:
         self.storage = storage
         self.at_ms = at_ms
+        # A selector written twice in one expression is read once.
+        self._reads: dict[tuple[ast.VectorSelector, int, int], list[StoredSeries]] = {}
 
     def eval(self, expr: ast.Expr) -> Internal:  # noqa: PLR0911
         """The node's value: float (scalar), str, samples (vector) or range series."""
@@ -122,7 +124,12 @@ class Evaluator:
         return RangeValue(out)
 
     def _read(self, node: ast.VectorSelector, start: int, end: int) -> list[StoredSeries]:
-        return [s for s in self.storage.select(node.matchers, start, end) if s.times_ms]
+        key = (node, start, end)
+        found = self._reads.get(key)
+        if found is None:
+            found = [s for s in self.storage.select(node.matchers, start, end) if s.times_ms]
+            self._reads[key] = found
+        return found
 
     def _negate(self, value: Internal) -> Internal:
         if isinstance(value, float):
