@@ -32,10 +32,10 @@ def format_float(v: float, verb: str = "g", prec: int = -1) -> str:
 
 def go_value(v: object) -> str:
     """What text/template (fmt.Sprint) prints for a value."""
-    if v is None:
-        return "<nil>"
-    if isinstance(v, bool):
-        return "true" if v else "false"
+    if isinstance(v, str):  # the common case first
+        return v
+    if v is None or isinstance(v, bool):
+        return "<nil>" if v is None else ("true" if v else "false")
     if isinstance(v, float):
         return format_float(v)
     if isinstance(v, Mapping):

@@ -267,6 +267,8 @@ class _State:
         raise self.fail(f"undefined variable: {name}")
 
     def field(self, value: object, name: str) -> object:
+        if isinstance(value, dict):  # labels, the common case
+            return value.get(name, "")
         value = _plain(value)
         if isinstance(value, AlertData):
             if name not in AlertData.__slots__:
