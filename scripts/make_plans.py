@@ -169,6 +169,29 @@ CASES = (
          "SELECT customer_id FROM orders WHERE id < 100 EXCEPT SELECT id FROM customers "
          "WHERE id < 50", max_severity="info", settings=NO_PARALLEL,
          note="a set operation over two index scans"),
+    Case("healthy_recursive",
+         "WITH RECURSIVE r(n) AS (VALUES (1) UNION ALL SELECT n + 1 FROM r WHERE n < 10) "
+         "SELECT * FROM r", max_severity="info",
+         note="Recursive Union, WorkTable Scan and CTE Scan"),
+    Case("healthy_window",
+         "SELECT id, rank() OVER (PARTITION BY customer_id ORDER BY total) FROM orders "
+         "WHERE customer_id < 5", max_severity="info", settings=NO_PARALLEL,
+         note="a window function over a few customers' orders"),
+    Case("healthy_anti_join",
+         "SELECT count(*) FROM customers c WHERE NOT EXISTS "
+         "(SELECT 1 FROM orders o WHERE o.customer_id = c.id)", max_severity="info",
+         settings=NO_PARALLEL, note="an anti join"),
+    Case("healthy_memoize",
+         "SELECT count(*) FROM orders o JOIN customers c ON c.id = o.customer_id "
+         "WHERE o.id < 2000", max_severity="info",
+         settings={"enable_hashjoin": "off", "enable_mergejoin": "off", **NO_PARALLEL},
+         note="a nested loop whose inner index lookups are memoized (PostgreSQL 14+)"),
+    Case("healthy_project_set_unique",
+         "SELECT DISTINCT customer_id, generate_series(1, 2) FROM orders WHERE id < 50 "
+         "ORDER BY 1", max_severity="info", settings=NO_PARALLEL,
+         note="ProjectSet under Unique and Sort"),
+    Case("healthy_lock_rows", "SELECT * FROM customers WHERE id = 5 FOR UPDATE",
+         max_severity="info", rollback=True, note="LockRows over a primary-key lookup"),
     Case("healthy_limit", "SELECT * FROM events WHERE kind = 3 LIMIT 5", max_severity="info",
          must_not=("misestimate",),
          note="an index scan a LIMIT stops early: fewer rows than estimated is no misestimate"),

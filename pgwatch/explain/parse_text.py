@@ -21,7 +21,7 @@ from pgwatch.explain.plan import Buffers, Jit, Node, Plan, PlanError, Trigger, W
 
 _SUBPLAN = re.compile(r"^(SubPlan \d+|InitPlan \d+(?: \(returns .*\))?|CTE \S+)$")
 _WORKER = re.compile(r"^Worker \d+:")
-_MEMBER_PARENTS = {"Append", "Merge Append", "BitmapAnd", "BitmapOr", "Recursive Union"}
+_MEMBER_PARENTS = {"Append", "Merge Append", "BitmapAnd", "BitmapOr"}
 _TRIGGER = re.compile(r"^Trigger (?P<fk>for constraint )?(?P<name>.+?)(?: on (?P<rel>\S+))?: "
                       r"time=(?P<time>[\d.]+) calls=(?P<calls>\d+)$")
 

@@ -69,16 +69,32 @@ def _node_lines(node: Node, depth: int, by_node: dict[int, list[Finding]],
     pad = "  " * depth
     prefix = f"{node.subplan_name}: " if node.subplan_name else ""
     lines.append(f"{pad}[{node.node_id}] {prefix}{node.label}  {_rows(node)}")
-    for attribute, name in _DETAILS:
-        value = getattr(node, attribute)
-        if value:
-            lines.append(f"{pad}      {name}: {value}")
+    for detail in _details(node):
+        lines.append(f"{pad}      {detail}")
     for finding in by_node.get(node.node_id, ()):
         lines.append(f"{pad}    {_MARK[finding.severity]} {finding.severity.value} "
                      f"{finding.code}: {finding.message}")
         lines.append(f"{pad}       fix: {finding.fix}")
     for child in node.children:
         _node_lines(child, depth + 1, by_node, lines)
+
+
+def _details(node: Node) -> list[str]:
+    """The lines under a node: its conditions, then sort, hash and worker numbers."""
+    found = [f"{name}: {getattr(node, attribute)}" for attribute, name in _DETAILS
+             if getattr(node, attribute)]
+    if node.sort_key:
+        found.append(f"Sort Key: {', '.join(node.sort_key)}")
+    if node.sort_method:
+        space = f", {node.sort_space_kb:,} kB ({node.sort_space_type})" \
+            if node.sort_space_kb is not None else ""
+        found.append(f"Sort Method: {node.sort_method}{space}")
+    if node.node_type == "Hash" and node.hash_batches is not None:
+        found.append(f"Batches: {node.hash_batches}, memory {node.peak_memory_kb or 0:,} kB")
+    if node.workers_planned is not None:
+        launched = "?" if node.workers_launched is None else node.workers_launched
+        found.append(f"Workers: {launched} launched of {node.workers_planned} planned")
+    return found
 
 
 def _rows(node: Node) -> str:

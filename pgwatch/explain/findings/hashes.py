@@ -26,7 +26,7 @@ def _finding(node: Node) -> Finding:
     grew = (node.original_hash_batches or batches) < batches
     return Finding.at(
         node, "hash_batches", severity,
-        f"The hash table was split into {batches} batches (using {memory_kb:,} kB each)"
+        f"The hash table was split into {batches} batches (peak memory {memory_kb:,} kB)"
         f"{', more than planned' if grew else ''}: the inner side did not fit in memory and "
         "went through temp files.",
         f"Raise work_mem for this query to about {needed_mb} MB (or hash_mem_multiplier), or "
