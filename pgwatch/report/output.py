@@ -28,15 +28,23 @@ def check_output(path: Path) -> None:
         raise ReportError(f"--output: directory {folder} does not exist")
     if path.is_dir():
         raise ReportError(f"--output: {path} is a directory")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ReportError(f"--output: directory {folder} is not writable")
+    # A trial file rather than os.access: root passes access() where writes still fail.
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise ReportError(f"--output: directory {folder} is not writable "
+                          f"({exc.strerror})") from None
 
 
 def write_atomically(path: Path, text: str) -> None:
     """Write to a temporary file beside ``path``, then rename it over ``path``."""
     check_output(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                         dir=path.parent if str(path.parent) else None)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=path.parent if str(path.parent) else None)
+    except OSError as exc:
+        raise ReportError(f"--output: cannot write {path}: {exc.strerror}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 INDEX_KINDS = ("create_index", "drop_index", "reindex")
 FLAGS = ("invalid", "duplicate", "redundant", "unused")
-ADVICE_COLUMNS = ("action", "SQL", "why", "estimated benefit", "size", "write cost",
+ADVICE_COLUMNS = ("action", "SQL", "why", "estimated benefit", "size",
+                  "write cost (table writes/s)",
                   "confidence")
 FLAG_COLUMNS = ("index", "table", "problem", "size", "scans", "detail")
 
@@ -63,8 +64,7 @@ def _advice_row(item: Recommendation) -> tuple[Cell, ...]:
     return (text_cell(item.kind.replace("_", " ")), text_cell(item.sql + ";", "sql"),
             text_cell(item.reason), Cell(f"{item.impact:,.1f}", round(item.impact, 3), "num"),
             size_cell(size),
-            Cell("–" if writes is None else f"{writes:,.1f} writes/s on the table",
-                 writes, "num"),
+            Cell("–" if writes is None else f"{writes:,.1f}", writes, "num"),
             text_cell(item.confidence))
 
 
