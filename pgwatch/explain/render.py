@@ -119,7 +119,8 @@ def _count(rows: float) -> str:
 
 def _footer(plan: Plan, findings: Sequence[Finding]) -> str:
     counts = summary(plan, findings)["findings"]
-    found = ", ".join(f"{n} {severity}" for severity, n in counts.items() if n) or "none"
+    found = ", ".join(f"{n} {severity}{'s' if n > 1 and severity == 'warning' else ''}"
+                      for severity, n in counts.items() if n) or "none"
     return f"findings: {found}"
 
 
