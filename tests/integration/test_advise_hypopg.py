@@ -67,3 +67,18 @@ def test_hypopg_well_served_database_gets_no_index(hypo_dsn: str) -> None:
     advice = advise(hypo_dsn, AdviseOptions(top=20))
     assert advice.hypopg and advice.statements_planned >= 3
     assert creates(advice) == []
+
+
+def test_jit_on_short_statements_is_advised(hypo_dsn: str) -> None:
+    # Debian's build has JIT (the embedded binaries do not): compile even trivial statements.
+    setup_orders(hypo_dsn)
+    with psycopg.connect(hypo_dsn, autocommit=True) as conn:
+        conn.execute("SET jit_above_cost = 0")
+        conn.execute("SET jit_inline_above_cost = 0")
+        conn.execute("SET jit_optimize_above_cost = 0")
+        for n in range(5):
+            conn.execute("SELECT sum(total) FROM public.orders WHERE id < %s", (n + 10,))
+    advice = advise(hypo_dsn, AdviseOptions(top=20))
+    [found] = [r for r in advice.recommendations if "jit_ms" in r.evidence]
+    assert found.sql == "ALTER SYSTEM SET \"jit_above_cost\" = '1000000'"
+    assert found.evidence["jit_ms"] > 0.1 * found.evidence["exec_ms"]

@@ -20,7 +20,7 @@ from pgwatch.sql import load_sql
 
 Connection = psycopg.Connection[Any]
 PACKAGE = "pgwatch.explain.advisor"
-LARGE_TABLE_ROWS = 100_000
+LARGE_TABLE_ROWS = 1_000_000
 DEAD_SHARE = 0.1
 SHORT_STATEMENT_MS = 100.0
 MB = 1024 * 1024
@@ -120,7 +120,7 @@ def _jit(conn: Connection, server: ServerInfo, pgss: str, settings: dict[str, An
     if not rows:
         return []
     jit_ms, exec_ms = float(rows[0]["jit_ms"]), float(rows[0]["exec_ms"])
-    if jit_ms <= 0 or jit_ms < 0.1 * exec_ms:
+    if jit_ms <= 0 or exec_ms <= 0 or jit_ms < 0.1 * exec_ms:
         return []
     above = float(_setting(settings, "jit_above_cost") or 100000)
     return [Recommendation(SETTING, alter_system("jit_above_cost", str(int(above * 10))),

@@ -36,8 +36,9 @@ def as_text(advice: Advice) -> str:
     if not advice.recommendations:
         lines.append("no recommendation: the statements read are served as they are")
     for rank, item in enumerate(advice.recommendations, start=1):
-        flags = [item.kind, f"impact {item.impact:,.1f}",
-                 "validated" if item.validated else "not validated"]
+        flags = [item.kind, f"impact {item.impact:,.1f}"]
+        if item.kind == "create_index":
+            flags.append("validated" if item.validated else "not validated")
         if item.confidence != "high":
             flags.append(f"{item.confidence} confidence")
         lines.append(f"\n{rank:>2}. [{', '.join(flags)}]")
