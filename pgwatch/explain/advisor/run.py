@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,15 +87,33 @@ def advise(dsn: str, options: AdviseOptions, *, where: str = "--dsn",
         if trials is None:
             notes.append("hypopg is not installed: index advice is not validated")
         age = _stats_age(conn)
-        found = advise_indexes(conn, analysed, trials, IndexOptions(
-            options.min_gain, options.max_indexes_per_table), age)
-        found += index_advice(conn, usage or UsageEvidence(age, "since the statistics reset"),
-                              options.unused_min_days)
-        found += configuration_advice(conn, server, pgss, age)
-        found += statistics_advice(conn, analysed)
+        sections: dict[str, Callable[[], list[Recommendation]]] = {
+            "index advice": lambda: advise_indexes(conn, analysed, trials, IndexOptions(
+                options.min_gain, options.max_indexes_per_table), age),
+            "index hygiene": lambda: index_advice(
+                conn, usage or UsageEvidence(age, "since the statistics reset"),
+                options.unused_min_days),
+            "configuration advice": lambda: configuration_advice(conn, server, pgss, age),
+            "statistics advice": lambda: statistics_advice(conn, analysed),
+        }
+        found = []
+        for name, section in sections.items():
+            found += _guarded(name, section, notes, where)
     ranked = tuple(sorted(found, key=lambda r: -r.impact))
     return Advice(describe(dsn), server.version, trials is not None, len(statements),
                   len(analysed), age, time.monotonic() - began, ranked, tuple(notes))
+
+
+def _guarded(name: str, section: Callable[[], list[Recommendation]], notes: list[str],
+             where: str) -> list[Recommendation]:
+    """One section's advice; a server error there is noted and the other sections go on."""
+    try:
+        return section()
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split())[:200]
+        log.warning("%s: %s failed: %s", where, name, reason)
+        notes.append(f"{name} failed: {reason}")
+        return []
 
 
 def _statements(conn: Connection, pgss: str, options: AdviseOptions) -> list[Statement]:
