@@ -319,8 +319,15 @@ class AlertingConfig(Section):
 
 
 class ReportsConfig(Section):
+    """Scheduled tuning reports: every ``interval`` into ``directory``, the newest ``keep``
+    per target kept; each covers the ``window`` before it."""
+
     directory: Path = Path("reports")
     interval: Duration | None = None
+    window: Duration = 86400.0
+    keep: Annotated[int, Field(ge=1, le=10_000)] = 30
+    forecast_database_bytes: Annotated[float, Field(gt=0)] = 100 * 2.0**30
+    forecast_table_bytes: Annotated[float, Field(gt=0)] = 10 * 2.0**30
 
 
 class Defaults(Section):
