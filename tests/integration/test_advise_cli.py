@@ -69,3 +69,37 @@ def test_config_targets(pg_dsn: str, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert any(r["kind"] == "create_index" for r in json.loads(result.stdout)["recommendations"])
     assert not (tmp_path / "pgwatch.db").exists()  # no store was created by reading
+
+
+def test_config_judges_unused_indexes_on_the_store_history(pg_dsn: str, tmp_path: Path) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    from pgwatch.collectors.cycle import collect_dsn
+    from pgwatch.store import StorePolicy
+    from pgwatch.store.sqlite import SQLiteStore
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE public.items (id int PRIMARY KEY, v int);"
+                     "INSERT INTO public.items SELECT g, g % 10 FROM generate_series(1, 1000) g;"
+                     "CREATE INDEX items_v ON public.items (v); ANALYZE public.items;"
+                     "SET enable_seqscan = off; SELECT count(*) FROM public.items WHERE v = 3")
+    _, cycle = collect_dsn(pg_dsn, ["indexes"])
+    [snapshot] = cycle.snapshots
+    store = SQLiteStore(tmp_path / "pgwatch.db", StorePolicy(min_sample_interval_s=1))
+    now = datetime.now(UTC)
+    for ago in (timedelta(days=6), timedelta(minutes=1)):  # scanned before, not since
+        store.write(replace(snapshot, target="app", taken_at=now - ago))
+    store.close()
+    config = tmp_path / "pgwatch.yaml"
+    config.write_text(f"targets:\n  - name: app\n    dsn: \"{pg_dsn}\"\n")
+    since_reset = _pgwatch("--dsn", pg_dsn, "--json")
+    assert not [r for r in json.loads(since_reset.stdout)["recommendations"]
+                if r["evidence"].get("index") == "items_v"]  # it had a scan since the reset
+    result = _pgwatch("-c", str(config), "--json", "--unused-days", "5")
+    assert result.returncode == 0, result.stderr
+    [drop] = [r for r in json.loads(result.stdout)["recommendations"]
+              if r["evidence"].get("index") == "items_v"]
+    assert drop["sql"] == 'DROP INDEX CONCURRENTLY "public"."items_v"'
+    assert drop["evidence"]["source"] == "store history" and drop["confidence"] == "high"
+    assert drop["evidence"]["period_days"] >= 5

@@ -43,7 +43,8 @@ def _usage(config: Config, path: Path, target: str, days: float) -> UsageEvidenc
     store = open_configured_store(config, path.parent)
     try:
         now = datetime.now(UTC)
-        window = timedelta(days=days)
+        # Twice the period asked for: the evidence then covers it when the history does.
+        window = timedelta(days=max(days, 1.0) * 2)
         values = History(store).increase(SCANS_METRIC, {"target": target}, window, now)
         series = store.series(SCANS_METRIC, {"target": target}, now - window, now)
     finally:
