@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 from pgwatch.alerting.promql import (
     STALE_NAN,
     Matcher,
     MatchOp,
     SeriesWindow,
+    StoredSeries,
     Vector,
     evaluate,
     is_stale,
@@ -128,3 +131,29 @@ def test_stale_marker_is_one_nan_bit_pattern() -> None:
     assert is_stale(STALE_NAN)
     assert not is_stale(float("nan"))
     assert not is_stale(1.0)
+
+
+class _PlainStorage:
+    """A Storage with ``select`` only (no ``latest`` shortcut), over plain lists."""
+
+    def __init__(self, window: SeriesWindow) -> None:
+        self.window = window
+
+    def select(self, matchers: Sequence[Matcher], start_ms: int,
+               end_ms: int) -> Iterator[StoredSeries]:
+        for series in self.window.select(matchers, start_ms, end_ms):
+            yield StoredSeries.from_points(series.labels, series.points)
+
+
+def test_instant_selectors_read_the_same_through_select_and_the_shortcut() -> None:
+    window = SeriesWindow()
+    window.scrape(0, [(A, 1.0), (B, 2.0)], "up")
+    window.scrape(MIN, [(A, 3.0)], "up")
+    window.scrape(2 * MIN, [(A, 4.0), (B, 5.0)], "up")
+    window.add(OTHER, 0, 9.0)
+    plain = _PlainStorage(window)
+    for expr in ("up", "other", "up offset 1m", '{target="a"}', "up + on(target) other",
+                 "count_over_time(up[2m])", "absent(other)"):
+        for at in (0, MIN, MIN + 1, 2 * MIN, 6 * MIN, 7 * MIN + 1):
+            assert evaluate(parse(expr), plain, at) == evaluate(parse(expr), window, at), (
+                expr, at)

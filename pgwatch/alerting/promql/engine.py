@@ -16,7 +16,7 @@ series in the same order; promtool, for one, loads its test series in random ord
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pgwatch.alerting.promql import ast
@@ -106,12 +106,13 @@ class Evaluator:
     def instant(self, node: ast.VectorSelector) -> Samples:
         """The newest non-stale point of each series within the lookback before ``at``."""
         end = self.at_ms - node.offset_ms
-        out: Samples = []
-        for series in self._read(node, end - LOOKBACK_MS, end):
-            value = series.values[-1]
-            if not is_stale(value):
-                out.append((series.labels, value))
-        return out
+        latest = getattr(self.storage, "latest", None)
+        if latest is not None:  # SeriesWindow's shortcut: the newest points only
+            points: Iterable[tuple[Labels, float]] = latest(node.matchers, end - LOOKBACK_MS, end)
+        else:
+            points = ((s.labels, s.values[-1]) for s in self._read(node, end - LOOKBACK_MS, end))
+        return [(labels, value) for labels, value in points
+                if value == value or not is_stale(value)]  # noqa: PLR0124
 
     def range(self, node: ast.MatrixSelector) -> RangeValue:
         """Each series' non-stale points in ``[at - offset - range, at - offset]``."""

@@ -107,8 +107,11 @@ class _Series:
         self.offsets = array(typecode, (o - first for o in self.offsets))
 
     def window(self, start_ms: int, end_ms: int) -> tuple[int, int]:
-        lo = bisect.bisect_left(self.offsets, start_ms - self.base)
-        hi = bisect.bisect_right(self.offsets, end_ms - self.base)
+        offsets, base = self.offsets, self.base
+        # Rules read up to "now": past the newest point, no search is needed.
+        hi = len(offsets) if end_ms - base >= offsets[-1] else bisect.bisect_right(
+            offsets, end_ms - base)
+        lo = bisect.bisect_left(offsets, start_ms - base, 0, hi)
         return lo, hi
 
     def trim(self, older_than_ms: int) -> None:
@@ -204,6 +207,20 @@ class SeriesWindow:
             if lo < hi:
                 times = _Times(series.base, series.offsets[lo:hi])
                 yield StoredSeries(series.labels, times, series.values[lo:hi])
+
+    def latest(self, matchers: Sequence[Matcher], start_ms: int,
+               end_ms: int) -> Iterator[tuple[Labels, float]]:
+        """Each matching series' newest point in ``[start_ms, end_ms]`` (stale markers too):
+        what an instant selector reads, without building the range."""
+        candidates, rest = self._candidates(tuple(matchers))
+        for series in candidates:
+            if rest and not matches_all(rest, series.labels):
+                continue
+            offsets, base = series.offsets, series.base
+            end = end_ms - base
+            hi = len(offsets) if end >= offsets[-1] else bisect.bisect_right(offsets, end)
+            if hi and offsets[hi - 1] >= start_ms - base:
+                yield series.labels, series.values[hi - 1]
 
     def _candidates(self, matchers: tuple[Matcher, ...]
                     ) -> tuple[Iterable[_Series], tuple[Matcher, ...]]:
