@@ -30,6 +30,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, suppress
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,7 @@ class Scenario:
         self.threads.append(thread)
 
     def close(self) -> None:
+        """Cancel what runs, end every session (a second call does nothing)."""
         for conn in self.sessions:
             with suppress(psycopg.Error):
                 conn.cancel_safe(timeout=5)
@@ -174,6 +176,7 @@ class Scenario:
             thread.join(timeout=10)
         for conn in self.sessions:
             conn.close()
+        self.sessions.clear()
 
 
 def _prepare(dsn: str) -> None:
@@ -243,9 +246,9 @@ def _saturate(scenario: Scenario, admin: psycopg.Connection[Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def alerting_stack() -> Iterator[tuple[int, int]]:
+def alerting_stack() -> Iterator[tuple[int, int, Scenario]]:
     """PostgreSQL, pgwatch and Prometheus running, the scenario provoked; yields the
-    Prometheus and pgwatch ports."""
+    Prometheus and pgwatch ports and the scenario."""
     folder = Path(tempfile.mkdtemp(prefix="pgwatch-alerts-"))
     with ExitStack() as stack:
         stack.callback(shutil.rmtree, folder, ignore_errors=True)
@@ -269,11 +272,12 @@ def alerting_stack() -> Iterator[tuple[int, int]]:
         scenario = Scenario(dsn)
         stack.callback(scenario.close)
         _provoke(scenario)
-        yield prometheus_port, pgwatch_port
+        yield prometheus_port, pgwatch_port, scenario
 
 
-def test_prometheus_fires_every_provoked_alert(alerting_stack: tuple[int, int]) -> None:
-    prometheus_port, _ = alerting_stack
+def test_prometheus_fires_every_provoked_alert(
+        alerting_stack: tuple[int, int, Scenario]) -> None:
+    prometheus_port, _, _ = alerting_stack
     _wait("the provoked alerts in Prometheus",
           lambda: {name for name, _ in _firing(prometheus_port)} >= EXPECTED, 120)
     firing: dict[str, list[dict[str, str]]] = {}
@@ -294,10 +298,10 @@ def test_prometheus_fires_every_provoked_alert(alerting_stack: tuple[int, int]) 
 
 
 def test_pgwatch_fires_the_same_alerts_with_the_same_labels(
-        alerting_stack: tuple[int, int]) -> None:
+        alerting_stack: tuple[int, int, Scenario]) -> None:
     """Every firing alert, the provoked ones and any other (two long queries, two settings
     pending a restart), is in both with the same labels."""
-    prometheus_port, pgwatch_port = alerting_stack
+    prometheus_port, pgwatch_port, _ = alerting_stack
     _wait("the provoked alerts in Prometheus",
           lambda: {name for name, _ in _firing(prometheus_port)} >= EXPECTED, 120)
     with suppress(AssertionError):
@@ -308,3 +312,28 @@ def test_pgwatch_fires_the_same_alerts_with_the_same_labels(
         f"only in Prometheus: {sorted(in_prometheus - in_pgwatch)}; "
         f"only in pgwatch: {sorted(in_pgwatch - in_prometheus)}")
     assert {name for name, _ in in_pgwatch} >= EXPECTED
+
+
+def test_alerts_of_ended_sessions_resolve_in_both(
+        alerting_stack: tuple[int, int, Scenario]) -> None:
+    """The sessions end: the alerts they caused resolve in Prometheus and in pgwatch, but
+    PostgresSessionsBlocked, held by its keep_firing_for (1m), and the lasting ones (an
+    invalid index, a failed refresh, a slot, a setting) keep firing."""
+    prometheus_port, pgwatch_port, scenario = alerting_stack
+    _wait("the provoked alerts in Prometheus",
+          lambda: {name for name, _ in _firing(prometheus_port)} >= EXPECTED, 120)
+    scenario.close()
+    ended = {"PostgresIdleInTransaction", "PostgresLongRunningQuery", "PostgresConnectionsHigh"}
+    lasting = {"PostgresSessionsBlocked", "PostgresInvalidIndex", "MileQuestViewRefreshFailed",
+               "PostgresReplicationSlotInactive", "PostgresSettingPendingRestart"}
+    for port in (prometheus_port, pgwatch_port):
+        with suppress(AssertionError):
+            _wait("the ended sessions' alerts to resolve",
+                  partial(_quiet, port, ended), 60)
+        firing = {name for name, _ in _firing(port)}
+        assert not ended & firing, f"port {port}: still firing {sorted(ended & firing)}"
+        assert lasting <= firing
+
+
+def _quiet(port: int, names: set[str]) -> bool:
+    return not names & {name for name, _ in _firing(port)}
