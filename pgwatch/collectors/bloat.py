@@ -15,6 +15,7 @@ import psycopg
 from psycopg import sql
 
 from pgwatch.collectors.base import TargetInfo, gauge, label
+from pgwatch.collectors.kinds import Scope
 from pgwatch.collectors.query import SqlCollector, as_server, build_rows, fetch
 from pgwatch.collectors.statements import extension_schema
 from pgwatch.db.probe import ServerInfo
@@ -39,6 +40,7 @@ class BloatRow:
 
 class BloatCollector(SqlCollector):
     name: ClassVar[str] = "bloat"
+    scope: ClassVar[Scope] = Scope.DATABASE
     default_interval_s: ClassVar[float] = 1800.0
     row_type: ClassVar[type[Any]] = BloatRow
 
@@ -47,6 +49,7 @@ class PgstattupleCollector(SqlCollector):
     """pgstattuple_approx on tables up to ``max_bytes``, the largest ``max_tables`` first."""
 
     name: ClassVar[str] = "pgstattuple"
+    scope: ClassVar[Scope] = Scope.DATABASE
     default_interval_s: ClassVar[float] = 21600.0
     row_type: ClassVar[type[Any]] = BloatRow
     roles: ClassVar[tuple[str, ...]] = ("pg_stat_scan_tables",)

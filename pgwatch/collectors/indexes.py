@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pgwatch.collectors.base import counter, gauge, label, text
+from pgwatch.collectors.kinds import Scope
 from pgwatch.collectors.query import SqlCollector
 
 
@@ -66,17 +67,20 @@ class IndexSizeRow:
 
 class IndexSizeCollector(SqlCollector):
     name: ClassVar[str] = "index_size"
+    scope: ClassVar[Scope] = Scope.DATABASE
     default_interval_s: ClassVar[float] = 300.0
     row_type: ClassVar[type[Any]] = IndexSizeRow
 
 
 class IndexesCollector(SqlCollector):
     name: ClassVar[str] = "indexes"
+    scope: ClassVar[Scope] = Scope.DATABASE
     default_interval_s: ClassVar[float] = 60.0
     row_type: ClassVar[type[Any]] = IndexRow
 
 
 class IndexFlagsCollector(SqlCollector):
     name: ClassVar[str] = "index_flags"
+    scope: ClassVar[Scope] = Scope.DATABASE
     default_interval_s: ClassVar[float] = 300.0
     row_type: ClassVar[type[Any]] = IndexFlagsRow

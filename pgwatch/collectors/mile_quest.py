@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import psycopg
 
 from pgwatch.collectors.base import MissingCapabilityError, TargetInfo, counter, gauge, label
+from pgwatch.collectors.kinds import Scope
 from pgwatch.collectors.query import SqlCollector, as_server, build_rows, fetch
 from pgwatch.db.probe import ServerInfo
 
@@ -79,9 +80,11 @@ class _MileQuestCollector(SqlCollector):
 
 class ViewRefreshCollector(_MileQuestCollector):
     name: ClassVar[str] = "mile_quest_views"
+    scope: ClassVar[Scope] = Scope.DATABASE
     row_type: ClassVar[type[Any]] = ViewRefreshRow
 
 
 class TriggerTimingCollector(_MileQuestCollector):
     name: ClassVar[str] = "mile_quest_triggers"
+    scope: ClassVar[Scope] = Scope.DATABASE
     row_type: ClassVar[type[Any]] = TriggerTimingRow

@@ -29,6 +29,7 @@ from pgwatch.collectors.indexes import (
     IndexFlagsCollector,
     IndexSizeCollector,
 )
+from pgwatch.collectors.kinds import Scope, scope_of
 from pgwatch.collectors.mile_quest import TriggerTimingCollector, ViewRefreshCollector
 from pgwatch.collectors.pgbouncer import (
     ClientsCollector,
@@ -87,6 +88,14 @@ def create(names: Iterable[str] | None = None,
                            f"(known: {', '.join(NAMES)})")
     options = options or {}
     return [_BY_NAME[n](**options.get(n, {})) for n in NAMES if n in wanted]
+
+
+def scope(name: str) -> Scope:
+    """Whether a collector runs once per instance or in each database (see ``kinds``)."""
+    return scope_of(_BY_NAME[name])
+
+
+PER_DATABASE: tuple[str, ...] = tuple(n for n in NAMES if scope(n) is Scope.DATABASE)
 
 
 def default_interval(name: str) -> float:

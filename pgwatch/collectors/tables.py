@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pgwatch.collectors.base import counter, gauge, label, text
+from pgwatch.collectors.kinds import Scope
 from pgwatch.collectors.query import SqlCollector
 
 
@@ -76,11 +77,13 @@ class TableSizeRow:
 
 class TablesCollector(SqlCollector):
     name: ClassVar[str] = "tables"
+    scope: ClassVar[Scope] = Scope.DATABASE
     default_interval_s: ClassVar[float] = 60.0
     row_type: ClassVar[type[Any]] = TableRow
 
 
 class TableSizeCollector(SqlCollector):
     name: ClassVar[str] = "table_size"
+    scope: ClassVar[Scope] = Scope.DATABASE
     default_interval_s: ClassVar[float] = 300.0
     row_type: ClassVar[type[Any]] = TableSizeRow

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pgwatch.collectors.base import gauge, label
+from pgwatch.collectors.kinds import Scope
 from pgwatch.collectors.query import SqlCollector
 from pgwatch.db.probe import ServerInfo
 
@@ -73,6 +74,7 @@ class WraparoundCollector(SqlCollector):
     """The ``limit`` tables with the oldest relfrozenxid."""
 
     name: ClassVar[str] = "wraparound"
+    scope: ClassVar[Scope] = Scope.DATABASE
     default_interval_s: ClassVar[float] = 300.0
     row_type: ClassVar[type[Any]] = WraparoundRow
 

@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from pgwatch.collectors import registry
+from pgwatch.discovery import DatabaseRule, compile_pattern
 
 COLLECTOR_NAMES = registry.NAMES
 
@@ -96,6 +97,29 @@ class ConnectionSettings(Section):
     idle_in_transaction_timeout: Duration = 60.0
     connect_timeout: Duration = 5.0
     pool_size: Annotated[int, Field(ge=1, le=20)] = 2
+    # Every connection pgwatch opens to the instance, discovered databases included.
+    max_connections: Annotated[int, Field(ge=1, le=100)] = 3
+
+
+def _pattern(value: str) -> str:
+    compile_pattern(value)  # raises ValueError naming the pattern
+    return value
+
+
+Pattern = Annotated[str, AfterValidator(_pattern)]
+
+
+class DatabasesSettings(Section):
+    """Watch every database of the instance that these patterns choose (see pgwatch.discovery)."""
+
+    include: list[Pattern] = Field(default_factory=lambda: ["*"])
+    exclude: list[Pattern] = Field(default_factory=list)
+    max: Annotated[int, Field(ge=1, le=10_000)] = 100
+    templates: bool = False
+    rediscover: Duration = 300.0
+
+    def rule(self) -> DatabaseRule:
+        return DatabaseRule(tuple(self.include), tuple(self.exclude), self.max, self.templates)
 
 
 class PgBouncerSettings(Section):
@@ -121,6 +145,8 @@ class TargetConfig(Section):
     labels: dict[Name, str] = Field(default_factory=dict)
     collectors: Collectors = Field(default_factory=dict)
     connection: ConnectionSettings = Field(default_factory=ConnectionSettings)
+    # An instance rather than one database: per-database collectors run in each discovered one.
+    databases: DatabasesSettings | None = None
 
     @model_validator(mode="after")
     def _one_way_to_connect(self) -> TargetConfig:
@@ -361,6 +387,15 @@ class Config(Section):
                                if k != "options"})
                 merged["options"] = {**merged.get("options", {}), **layer.options}  # type: ignore[dict-item]
         return CollectorSettings.model_validate(merged)
+
+    @model_validator(mode="after")
+    def _room_for_databases(self) -> Config:
+        for target in self.targets:
+            if target.databases is not None and self.connection_for(target).max_connections < 2:
+                raise ValueError(f"target {target.name!r}: connection.max_connections must be at "
+                                 "least 2 with databases (the instance's own and one taking "
+                                 "turns among the databases)")
+        return self
 
     @field_validator("targets")
     @classmethod

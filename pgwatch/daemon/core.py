@@ -19,14 +19,17 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from pgwatch.collectors import registry
 from pgwatch.collectors.base import Collector
-from pgwatch.collectors.kinds import reads_pgbouncer
-from pgwatch.config import Config, load_config
+from pgwatch.collectors.kinds import Scope, reads_pgbouncer
+from pgwatch.config import Config, TargetConfig, load_config
 from pgwatch.config.models import CollectorSettings
 from pgwatch.daemon.jobs import CollectorJob, Sink
 from pgwatch.daemon.state import RunState
+from pgwatch.daemon.sweep import DatabaseSweep
 from pgwatch.daemon.targets import TargetRuntime
 from pgwatch.errors import ConfigError
+from pgwatch.sharding import Shard
 
 log = logging.getLogger(__name__)
 CollectorFactory = Callable[[str, Mapping[str, Any]], Collector]
@@ -46,9 +49,11 @@ class Daemon:
     """Collect every enabled collector of every configured target until stopped."""
 
     def __init__(self, config_path: Path, catalog: Catalog, sinks: Sequence[Sink] = (),
-                 state: RunState | None = None, workers: int = 4) -> None:
+                 state: RunState | None = None, workers: int = 4, *,
+                 shard: Shard | None = None) -> None:
         self.config_path = config_path
         self.catalog = catalog
+        self.shard = shard or Shard(1, 1)
         self.sinks = tuple(sinks)
         self.state = state or RunState()
         self.config: Config = load_config(config_path)
@@ -101,9 +106,17 @@ class Daemon:
                 hangup.clear()
                 self.reload()
 
+    def owned(self, config: Config) -> list[TargetConfig]:
+        """The configured targets this process's shard owns."""
+        return [t for t in config.targets if self.shard.owns(t.name)]
+
     def _apply(self, config: Config) -> None:
         base_dir = self.config_path.parent
-        wanted = {t.name: TargetRuntime.from_config(config, t, base_dir) for t in config.targets}
+        owned = self.owned(config)
+        if self.shard.count > 1:
+            log.info("shard %s owns %d of %d target(s): %s", self.shard, len(owned),
+                     len(config.targets), ", ".join(t.name for t in owned) or "none")
+        wanted = {t.name: TargetRuntime.from_config(config, t, base_dir) for t in owned}
         for name in list(self.targets):
             if name not in wanted or not self.targets[name].same_connection(wanted[name]):
                 self.targets.pop(name).close()
@@ -114,26 +127,49 @@ class Daemon:
             if name not in self.targets:
                 runtime.open()
                 self.targets[name] = runtime
-        for target in config.targets:
+        for target in owned:
             self.state.set_target_labels(target.name, dict(target.labels))
-        self._schedule(config)
+        self._schedule(config, owned)
 
-    def _schedule(self, config: Config) -> None:
+    def _schedule(self, config: Config, owned: list[TargetConfig]) -> None:
         self._scheduler.remove_all_jobs()
-        for target in config.targets:
+        for target in owned:
             runtime = self.targets[target.name]
+            sweeps: dict[float, list[Collector]] = {}
             for name in self.catalog.names:
                 settings = config.collector_for(target, name)
                 if not settings.enabled or (reads_pgbouncer(name) and target.pgbouncer is None):
                     continue
+                if runtime.databases is not None and registry.scope(name) is Scope.DATABASE:
+                    collector = self._collector(runtime, name, settings)
+                    every = settings.interval or collector.default_interval_s
+                    sweeps.setdefault(every, []).append(collector)
+                    continue
                 self._add_job(runtime, name, settings)
+            for every, collectors in sorted(sweeps.items()):
+                self._add_sweep(runtime, every, collectors)
 
-    def _add_job(self, runtime: TargetRuntime, name: str, settings: CollectorSettings) -> None:
+    def _collector(self, runtime: TargetRuntime, name: str,
+                   settings: CollectorSettings) -> Collector:
         key = (runtime.name, name)
         collector, options = self._collectors.get(key, (None, None))
         if collector is None or options != settings.options:
             collector = self.catalog.create(name, settings.options)
         self._collectors[key] = (collector, dict(settings.options))
+        return collector
+
+    def _add_sweep(self, runtime: TargetRuntime, every: float,
+                   collectors: list[Collector]) -> None:
+        for collector in collectors:
+            self.state.register(runtime.name, collector.name, every)
+        sweep = DatabaseSweep(runtime, tuple(collectors), every, self.state, self.sinks)
+        job_id = f"{runtime.name}/databases@{every:g}s"
+        self._scheduler.add_job(
+            sweep, IntervalTrigger(seconds=every, jitter=min(_MAX_JITTER_S, every / 10)),
+            id=job_id, name=job_id, next_run_time=datetime.now(UTC))
+
+    def _add_job(self, runtime: TargetRuntime, name: str, settings: CollectorSettings) -> None:
+        collector = self._collector(runtime, name, settings)
         every = settings.interval or collector.default_interval_s
         budget = settings.timeout or runtime.settings.statement_timeout_ms / 1000
         job = CollectorJob(runtime, collector, every, budget, self.state, self.sinks)

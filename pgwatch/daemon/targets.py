@@ -17,6 +17,7 @@ from pgwatch.collectors.kinds import reads_pgbouncer
 from pgwatch.collectors.pgbouncer import pgbouncer_connect, probe_bouncer
 from pgwatch.config import Config, TargetConfig, pgbouncer_dsn, session_settings, target_dsn
 from pgwatch.daemon.backoff import Backoff
+from pgwatch.daemon.databases import DatabaseLanes, DatabaseSet
 from pgwatch.db.pool import TargetPool
 from pgwatch.db.probe import check_supported, probe
 from pgwatch.db.session import SessionSettings
@@ -24,6 +25,17 @@ from pgwatch.errors import TargetError
 
 log = logging.getLogger(__name__)
 
+
+def split_connections(pool_size: int, max_connections: int, discovers: bool) -> tuple[int, int]:
+    """The instance pool's size and the lanes to discovered databases, within the cap.
+
+    One connection at least goes to each; the configuration refuses a cap below two for a
+    target that discovers databases.
+    """
+    if not discovers:
+        return min(pool_size, max_connections), 0
+    pool = max(1, min(pool_size, max_connections - 1))
+    return pool, max(1, max_connections - pool)
 
 
 @dataclass
@@ -44,18 +56,34 @@ class TargetRuntime:
     large_reads: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # Set when pgwatch stops: jobs still waiting for their turn give it up.
     stopping: threading.Event = field(default_factory=threading.Event, repr=False)
+    # With ``databases:``: what discovery found, and the connections to those databases.
+    databases: DatabaseSet | None = None
+    lanes: DatabaseLanes | None = None
 
     @classmethod
     def from_config(cls, config: Config, target: TargetConfig, base_dir: Path) -> TargetRuntime:
         connection = config.connection_for(target)
-        return cls(name=target.name, dsn=target_dsn(target, base_dir),
-                   settings=session_settings(connection),
-                   bouncer_dsn=pgbouncer_dsn(target, base_dir), pool_size=connection.pool_size)
+        dsn, settings = target_dsn(target, base_dir), session_settings(connection)
+        pool_size, lanes = split_connections(connection.pool_size, connection.max_connections,
+                                             target.databases is not None)
+        runtime = cls(name=target.name, dsn=dsn, settings=settings,
+                      bouncer_dsn=pgbouncer_dsn(target, base_dir), pool_size=pool_size)
+        if target.databases is not None:
+            runtime.databases = DatabaseSet(target.name, target.databases.rule(),
+                                            target.databases.rediscover)
+            runtime.lanes = DatabaseLanes(target.name, dsn, settings, lanes)
+        return runtime
 
     def same_connection(self, other: TargetRuntime) -> bool:
         """True when a reload changed nothing that needs new connections."""
-        return (self.dsn, self.settings, self.bouncer_dsn, self.pool_size) == \
-            (other.dsn, other.settings, other.bouncer_dsn, other.pool_size)
+        return (self.dsn, self.settings, self.bouncer_dsn, self.pool_size, self._discovery()) \
+            == (other.dsn, other.settings, other.bouncer_dsn, other.pool_size,
+                other._discovery())
+
+    def _discovery(self) -> tuple[object, ...]:
+        if self.databases is None or self.lanes is None:
+            return ()
+        return (self.databases.rule, self.databases.rediscover_s, self.lanes.lanes)
 
     def backoff_for(self, collector: str) -> Backoff:
         """PgBouncer has its own: a pooler that is down does not stop the server's jobs."""
@@ -69,6 +97,8 @@ class TargetRuntime:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
+        if self.lanes is not None:
+            self.lanes.close()
 
     @contextmanager
     def session(self, collector: str) -> Iterator[tuple[psycopg.Connection[Any], TargetInfo]]:

@@ -11,7 +11,9 @@ from dataclasses import replace
 
 from pgwatch.exposition.cardinality import Bound
 
-_TABLE = ("schemaname", "relname")
+# datname names the database on a target that discovers them (empty otherwise): one bound
+# over all of an instance's databases, so the series stay bounded however many there are.
+_TABLE = ("datname", "schemaname", "relname")
 _BLOAT = Bound(identity=(*_TABLE, "kind"), rank_by=("bloat_bytes", "bloat_ratio"), top_n=50,
                per_dimension=10)
 

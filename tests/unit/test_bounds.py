@@ -5,10 +5,14 @@ from __future__ import annotations
 import pytest
 
 from pgwatch.collectors.base import Kind, fields_of
+from pgwatch.collectors.kinds import Scope, scope_of
 from pgwatch.collectors.registry import COLLECTOR_TYPES
+from pgwatch.daemon.databases import in_database
 from pgwatch.exposition.bounds import DEFAULT_BOUNDS, configured_bounds
 
-ROW_TYPES = {t.name: t.row_type for t in COLLECTOR_TYPES}
+# A per-database collector's rows carry datname on a target that discovers databases.
+ROW_TYPES = {t.name: in_database(t.row_type) if scope_of(t) is Scope.DATABASE else t.row_type
+             for t in COLLECTOR_TYPES}
 
 
 @pytest.mark.parametrize("collector", sorted(DEFAULT_BOUNDS))

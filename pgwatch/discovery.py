@@ -1,0 +1,87 @@
+"""Database discovery: which databases of an instance a target watches, and which it leaves out.
+
+A pattern is shell-style (``app_*``, ``tenant_[0-9]*``) unless written between slashes
+(``/^tenant_\\d+$/``), which makes it a regular expression searched in the name.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from pgwatch.sql import load_sql
+
+
+@functools.cache
+def compile_pattern(text: str) -> re.Pattern[str]:
+    """A database-name pattern as a compiled expression; ValueError names a bad one."""
+    if len(text) >= 2 and text.startswith("/") and text.endswith("/"):
+        try:
+            return re.compile(text[1:-1])
+        except re.error as exc:
+            raise ValueError(f"pattern {text!r} is not a regular expression: {exc}") from None
+    if not text:
+        raise ValueError("an empty pattern matches no database")
+    return re.compile(fnmatch.translate(text))
+
+
+def matches(patterns: Sequence[str], name: str) -> bool:
+    """True when ``name`` matches one of ``patterns`` (a regex anywhere, a shell pattern whole)."""
+    return any(compile_pattern(p).search(name) for p in patterns)
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseRule:
+    """What a target's ``databases:`` section asks for."""
+
+    include: tuple[str, ...] = ("*",)
+    exclude: tuple[str, ...] = ()
+    max: int = 100
+    templates: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """The databases watched, in name order, and every one left out with its reason."""
+
+    watched: tuple[str, ...]
+    excluded: tuple[tuple[str, str], ...]
+
+
+def choose(rows: Sequence[tuple[str, bool, bool]], rule: DatabaseRule) -> Discovery:
+    """Apply ``rule`` to (name, is_template, allows_connections) rows."""
+    watched: list[str] = []
+    excluded: list[tuple[str, str]] = []
+    for name, is_template, allows in sorted(rows):
+        reason = _left_out(name, is_template, allows, rule)
+        if reason is None and len(watched) >= rule.max:
+            reason = f"over databases.max ({rule.max})"
+        if reason is None:
+            watched.append(name)
+        else:
+            excluded.append((name, reason))
+    return Discovery(tuple(watched), tuple(excluded))
+
+
+def _left_out(name: str, is_template: bool, allows: bool, rule: DatabaseRule) -> str | None:
+    if not allows:
+        return "does not allow connections"
+    if is_template and not rule.templates:
+        return "a template (databases.templates: false)"
+    if not matches(rule.include, name):
+        return "matches no include pattern"
+    if matches(rule.exclude, name):
+        return "matches an exclude pattern"
+    return None
+
+
+def discover(conn: psycopg.Connection[Any], rule: DatabaseRule) -> Discovery:
+    """Read the instance's databases over ``conn`` and choose among them."""
+    rows = conn.execute(load_sql("pgwatch", "discovery")).fetchall()
+    return choose([(str(n), bool(t), bool(a)) for n, t, a in rows], rule)
