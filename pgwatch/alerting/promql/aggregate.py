@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pgwatch.alerting.promql import ast
 from pgwatch.alerting.promql.engine import Evaluator, Sample, Samples, check_unique
 from pgwatch.alerting.promql.errors import PromQLError
+from pgwatch.alerting.promql.formatting import format_value
 from pgwatch.alerting.promql.values import METRIC_NAME, Labels
 
 _INT64_MAX = float(2**63 - 1)
@@ -58,8 +59,6 @@ def evaluate_aggregate(ev: Evaluator, node: ast.Aggregate) -> Samples:
 
 def _k_of(value: float) -> int:
     if not (_INT64_MIN <= value <= _INT64_MAX):
-        from pgwatch.alerting.promql.formatting import format_value
-
         raise PromQLError(f"Scalar value {format_value(value)} overflows int64",
                           construct="evaluation")
     return int(value)

@@ -9,6 +9,7 @@ from typing import Any
 import re2
 
 from pgwatch.alerting.promql.errors import PromQLError
+from pgwatch.alerting.promql.formatting import go_quote
 from pgwatch.alerting.promql.values import Labels
 
 
@@ -55,8 +56,6 @@ class Matcher:
         return found if self.op is MatchOp.REGEX else not found
 
     def __str__(self) -> str:
-        from pgwatch.alerting.promql.formatting import go_quote
-
         return f"{self.name}{self.op.value}{go_quote(self.value)}"
 
 

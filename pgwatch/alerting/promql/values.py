@@ -6,6 +6,8 @@ import math
 import struct
 from dataclasses import dataclass
 
+from pgwatch.alerting.promql.formatting import go_quote
+
 Labels = tuple[tuple[str, str], ...]  # sorted by name, ``__name__`` included when set
 
 METRIC_NAME = "__name__"
@@ -28,8 +30,6 @@ def drop_name(labels: Labels) -> Labels:
 
 def labels_text(labels: Labels) -> str:
     """Labels as Prometheus' ``labels.String()`` prints them: ``{a="b", c="d"}``."""
-    from pgwatch.alerting.promql.formatting import go_quote
-
     return "{" + ", ".join(f"{k}={go_quote(v)}" for k, v in labels) + "}"
 
 
