@@ -73,6 +73,13 @@ CREATE INDEX events_created_at ON events (created_at);
 CREATE TABLE corr (a int NOT NULL, b int NOT NULL, pad text NOT NULL);
 INSERT INTO corr SELECT g % 50, g % 50, 'x' FROM generate_series(1, 200000) g;
 
+-- Two tables whose join columns are equal to each other: joined on both, the planner
+-- multiplies two selectivities of 1/20.
+CREATE TABLE pair_a (a int NOT NULL, b int NOT NULL);
+INSERT INTO pair_a SELECT g % 20, g % 20 FROM generate_series(1, 2000) g;
+CREATE TABLE pair_b (a int NOT NULL, b int NOT NULL);
+INSERT INTO pair_b SELECT g % 20, g % 20 FROM generate_series(1, 2000) g;
+
 CREATE TABLE hf (id int NOT NULL, v int NOT NULL) WITH (autovacuum_enabled = off);
 INSERT INTO hf SELECT g, (g * 7) % 100000 FROM generate_series(1, 100000) g;
 CREATE INDEX hf_v ON hf (v);
@@ -108,7 +115,7 @@ CREATE TABLE child (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES parent
 # A ten-way join on one key: every join order is valid, so planning is exhaustive.
 JOIN_TABLES = 10
 VACUUMED = ("countries", "customers", "orders", "users", "events", "corr", "small_a", "big_b",
-            "visits", "counted", "measurements", "parent", "child")
+            "visits", "counted", "measurements", "parent", "child", "pair_a", "pair_b")
 
 
 @dataclass(frozen=True)
@@ -211,6 +218,11 @@ CASES = (
          must=("misestimate",), settings=NO_PARALLEL,
          fix_contains={"misestimate": "CREATE STATISTICS ON (mod(a, 7)) FROM corr"},
          note="a function of a column: the planner assumes 0.5 % of the rows match"),
+    Case("misestimate_join",
+         "SELECT count(*) FROM pair_a x JOIN pair_b y ON x.a = y.a AND x.b = y.b",
+         must=("misestimate",), settings=NO_PARALLEL,
+         fix_contains={"misestimate": "join on one key instead"},
+         note="a join on two correlated columns: 10,000 rows expected, 200,000 found"),
     Case("sort_spill", "SELECT * FROM events ORDER BY payload", must=("sort_spill",),
          settings=SMALL_MEMORY, must_not=("temp_io",), extras=("auto_explain",),
          note="a sort of 200,000 rows with 64 kB of work_mem"),

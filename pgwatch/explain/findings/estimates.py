@@ -30,16 +30,20 @@ def check(plan: Plan, context: Context) -> Iterator[Finding]:
     yield from _visit(plan.root, stops_early=False)
 
 
-def _visit(node: Node, *, stops_early: bool) -> Iterator[Finding]:
+def _visit(node: Node, *, stops_early: bool, rescanned: bool = False) -> Iterator[Finding]:
     below = False
+    # A merge join re-reads its inner rows (mark and restore): a child's count is no estimate.
+    child_rescanned = node.node_type == "Merge Join"
     for child in node.children:
         child_stops = stops_early or node.node_type in _EARLY_STOP or \
             node.join_type in ("Semi", "Anti", "Right Semi", "Right Anti") or \
             child.parent_relationship == "SubPlan"
-        found = list(_visit(child, stops_early=child_stops))
-        below = below or bool(found) or _is_off(child, child_stops)
+        found = list(_visit(child, stops_early=child_stops, rescanned=child_rescanned))
+        off = not child_rescanned and _is_off(child, child_stops)
+        below = below or bool(found) or off
         yield from found
-    if not below and _is_off(node, stops_early) and node.node_type not in _PASS_THROUGH:
+    if not below and not rescanned and _is_off(node, stops_early) \
+            and node.node_type not in _PASS_THROUGH:
         yield _finding(node)
 
 
@@ -78,11 +82,7 @@ def _cause(node: Node) -> tuple[str, str]:
     relation = _qualified(node)
     wrapped = expressions.wrapped_columns(condition)
     if node.node_type in _JOINS:
-        keys = node.hash_cond or node.merge_cond or node.join_filter or "the join condition"
-        return ("the join's selectivity on " + keys,
-                "ANALYZE the joined tables; if the estimate stays off, raise the statistics "
-                "target of the join columns (ALTER TABLE ... ALTER COLUMN ... SET STATISTICS "
-                "1000) and ANALYZE again.")
+        return _join_cause(node)
     if wrapped and relation:
         expression = wrapped[0].expression
         return (f"an expression the planner estimates with a default selectivity ({expression})",
@@ -104,6 +104,21 @@ def _cause(node: Node) -> tuple[str, str]:
                 f"ANALYZE {relation};{target} then ANALYZE again if it persists.")
     return ("the estimates of the node's inputs",
             "ANALYZE the tables this node reads and check the estimates below it.")
+
+
+def _join_cause(node: Node) -> tuple[str, str]:
+    keys = node.hash_cond or node.merge_cond or node.join_filter
+    parts = expressions.conjuncts(keys)
+    if len(parts) >= 2:
+        return (f"a join on {len(parts)} conditions ({' AND '.join(parts)}) whose "
+                "selectivities the planner multiplies as if independent",
+                "Extended statistics do not reach join estimates: join on one key instead (a "
+                "generated column combining the joined columns, on both tables), so the "
+                "planner estimates one condition.")
+    return (f"the join's selectivity on {keys or 'the join condition'}",
+            "ANALYZE the joined tables; if the estimate stays off, raise the statistics "
+            "target of the join columns (ALTER TABLE ... ALTER COLUMN ... SET STATISTICS "
+            "1000) and ANALYZE again.")
 
 
 def _filter_columns(condition: str) -> list[str]:
