@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry
 
@@ -21,12 +22,15 @@ from pgwatch.config import Config
 from pgwatch.daemon import Catalog, Daemon, RunState
 from pgwatch.exposition.baselines import BaselineCollector
 from pgwatch.exposition.bounds import configured_bounds
-from pgwatch.exposition.http import BasicAuth, HttpServer, Page, build_app, json_page
+from pgwatch.exposition.http import BasicAuth, HttpServer, Page, SubPage, build_app, json_page
 from pgwatch.exposition.metrics import SnapshotCollector
 from pgwatch.exposition.self_metrics import SelfCollector
 from pgwatch.memory import release_free_memory
 from pgwatch.store import Store, StorePolicy, open_store
 from pgwatch.store.baselines import BaselinePolicy
+
+if TYPE_CHECKING:
+    from pgwatch.report.schedule import ReportScheduler
 
 log = logging.getLogger(__name__)
 RETENTION_EVERY_S = 600.0
@@ -60,6 +64,7 @@ class Service:
     http: HttpServer
     state: RunState
     alerting: AlertingService | None = None
+    reports: ReportScheduler | None = None
     _housekeeper: threading.Thread | None = None
     _stopping: threading.Event | None = None
 
@@ -83,18 +88,29 @@ class Service:
         except Exception:
             store.close()
             raise
+        reports = _report_scheduler(config, config_path.parent, store)
         pages = {"/healthz": json_page(lambda: (200, {"status": "ok"})),
                  "/readyz": json_page(lambda: _readiness(state)),
                  **_alerting_pages(alerting)}
-        http = HttpServer(config.http.listen, build_app(metrics, pages, _auth(config)),
-                          config.http.tls_cert, config.http.tls_key)
-        return cls(daemon_, store, http, state, alerting)
+        subpages: dict[str, SubPage] = {}
+        headers = {}
+        if reports is not None:
+            from pgwatch.report.schedule import security_headers
+
+            pages |= {"/report": reports.newest_page, "/reports": reports.list_page}
+            subpages["/reports/"] = reports.file_page
+            headers = dict.fromkeys(("/report", "/reports", "/reports/"), security_headers())
+        app = build_app(metrics, pages, _auth(config), subpages=subpages, page_headers=headers)
+        http = HttpServer(config.http.listen, app, config.http.tls_cert, config.http.tls_key)
+        return cls(daemon_, store, http, state, alerting, reports)
 
     def start(self) -> None:
         self.http.start()
         self.daemon.start()
         if self.alerting is not None:
             self.alerting.start()
+        if self.reports is not None:
+            self.reports.start()
         self._stopping = threading.Event()
         self._housekeeper = threading.Thread(target=self._housekeeping, daemon=True,
                                            name="pgwatch-housekeeping")
@@ -106,6 +122,8 @@ class Service:
         if self._stopping is not None:
             self._stopping.set()
         self.http.stop()
+        if self.reports is not None:
+            self.reports.stop()
         self.daemon.stop()
         if self.alerting is not None:
             self.alerting.stop()
@@ -129,6 +147,18 @@ class Service:
                 log.exception("store retention failed")
                 continue
             log.debug("store retention took %.2f s", time.monotonic() - began)
+
+
+def _report_scheduler(config: Config, base_dir: Path, store: Store) -> ReportScheduler | None:
+    """Scheduled reports when ``reports.interval`` is set."""
+    if config.reports.interval is None:
+        return None
+    from pgwatch.config import target_dsn
+    from pgwatch.report.schedule import ReportScheduler, ScheduledTarget
+
+    targets = [ScheduledTarget(t.name, target_dsn(t, base_dir), f"targets[{i}]")
+               for i, t in enumerate(config.targets)]
+    return ReportScheduler(config.reports, base_dir, targets, store)
 
 
 def _readiness(state: RunState) -> tuple[int, object]:

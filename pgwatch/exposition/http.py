@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 Page = Callable[[], tuple[int, str, bytes]]  # () -> (status, content type, body)
+SubPage = Callable[[str], tuple[int, str, bytes]]  # (the path after its prefix) -> as Page
 _STATUS = {200: "200 OK", 401: "401 Unauthorized", 404: "404 Not Found",
            503: "503 Service Unavailable"}
 _CLIENT_TIMEOUT_S = 10.0
@@ -77,8 +78,13 @@ class BasicAuth:
 
 
 def build_app(registry: CollectorRegistry, pages: Mapping[str, Page],
-              auth: BasicAuth | None) -> WsgiApp:
-    """Route ``/metrics`` to the registry and other paths to ``pages``."""
+              auth: BasicAuth | None, *, subpages: Mapping[str, SubPage] | None = None,
+              page_headers: Mapping[str, Iterable[tuple[str, str]]] | None = None) -> WsgiApp:
+    """Route ``/metrics`` to the registry, other paths to ``pages``, and paths under a
+    ``subpages`` prefix (``/reports/``) to its function; ``page_headers`` are sent with the
+    page of a path (or of its prefix)."""
+    subpages = subpages or {}
+    page_headers = page_headers or {}
     renderer = TextRenderer(registry)
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -93,8 +99,9 @@ def build_app(registry: CollectorRegistry, pages: Mapping[str, Page],
         elif page is not None:
             status, content_type, body = page()
         else:
-            status, content_type, body = 404, "text/plain", b"not found\n"
+            status, content_type, body = _subpage(subpages, path)
         headers = [("Content-Type", content_type)]
+        headers += page_headers.get(path, ()) or page_headers.get(_prefix(path), ())
         if len(body) > 4096 and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
             body = gzip.compress(body, compresslevel=1)  # fast: a scrape waits for it
             headers.append(("Content-Encoding", "gzip"))
@@ -103,6 +110,17 @@ def build_app(registry: CollectorRegistry, pages: Mapping[str, Page],
         return [body]
 
     return app
+
+
+def _prefix(path: str) -> str:
+    return path[:path.rfind("/") + 1]
+
+
+def _subpage(subpages: Mapping[str, SubPage], path: str) -> tuple[int, str, bytes]:
+    serve = subpages.get(_prefix(path))
+    if serve is None or path.endswith("/"):
+        return 404, "text/plain", b"not found\n"
+    return serve(path[len(_prefix(path)):])
 
 
 def json_page(payload: Callable[[], tuple[int, object]]) -> Page:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import html5lib
+import httpx
 import psycopg
 import pytest
 from psycopg import sql
@@ -26,10 +27,11 @@ from pgwatch.alerting.model import Alert, AlertState
 from pgwatch.collectors import registry
 from pgwatch.collectors.kinds import reads_pgbouncer
 from pgwatch.daemon import Daemon
+from pgwatch.embedded import free_port
 from pgwatch.report.build import build_report
 from pgwatch.report.render import render
 from pgwatch.report.store_source import open_source
-from pgwatch.service import default_catalog
+from pgwatch.service import Service, default_catalog
 from pgwatch.store import StorePolicy, open_store
 from pgwatch.store.alert_rows import Evaluation
 from pgwatch.workload import bench, catalog
@@ -330,3 +332,36 @@ def test_report_notes_when_written_and_how_long(filled: Filled, tmp_path: Path,
     assert datetime.fromisoformat(document["generated_at"]) >= began.replace(microsecond=0)
     assert document["mode"] == "store" and document["summary"]["grade"] in "ABCDF"
     assert document["summary"]["rubric"][0]["criterion"] == "cache hit ratio"
+
+
+def test_daemon_schedules_reports_and_serves_them(filled: Filled, tmp_path: Path) -> None:
+    store = tmp_path / "history.db"
+    shutil.copy(filled.store, store)
+    port = free_port()
+    config = write_config(tmp_path / "pgwatch.yaml", filled.dsn,
+                          f"http: {{listen: '127.0.0.1:{port}'}}\n"
+                          "reports: {interval: 2s, directory: out, keep: 2, window: 1h}\n")
+    service = Service.from_config(config)
+    service.start()
+    try:
+        _wait(lambda: len(list((tmp_path / "out").glob("*.html"))) >= 2, 90)
+        _wait(lambda: len(list((tmp_path / "out").glob("*.json"))) >= 2, 30)
+        time.sleep(4.5)  # a third one, and the oldest pruned
+        base = f"http://127.0.0.1:{port}"
+        newest = httpx.get(f"{base}/report", timeout=10)
+        listing = httpx.get(f"{base}/reports", timeout=10)
+        names = re.findall(r'href="/reports/(report-main-[0-9TZ]+\.html)"', listing.text)
+        one = httpx.get(f"{base}/reports/{names[-1]}", timeout=10)
+        escape = httpx.get(f"{base}/reports/..%2Fpgwatch.yaml", timeout=10)
+    finally:
+        service.stop()
+    assert newest.status_code == 200 and "PostgreSQL tuning report: main" in newest.text
+    assert "default-src 'none'" in newest.headers["content-security-policy"]
+    parse_html(newest.text)
+    assert len(names) == 2 and sorted(names, reverse=True) == names
+    assert one.status_code == 200 and one.text.startswith("<!DOCTYPE html>")
+    assert escape.status_code == 404
+    kept = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(kept) == 4 and not any(p.startswith(".") for p in kept)  # no temporary left
+    latest = json.loads((tmp_path / "out" / kept[-1]).read_text())
+    assert latest["summary"]["previous"] is not None  # compared with the one before

@@ -32,7 +32,7 @@ def build(ctx: Context) -> Section:
         rows = tuple(_advice_row(r) for r in found[:ctx.limits.indexes])
         tables.append(Table("index advice", ADVICE_COLUMNS, rows, len(found),
                             "no index to create, drop or rebuild"))
-        notes += list(result.advice.notes[:5])
+        notes += [f"Advisor: {note}" for note in result.advice.notes[:3]]
     flagged = flagged_indexes(ctx)
     tables.append(Table("index problems", FLAG_COLUMNS,
                         tuple(_flag_row(r, p) for r, p in flagged[:ctx.limits.indexes]),

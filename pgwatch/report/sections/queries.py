@@ -38,7 +38,7 @@ Z95 = 1.645
 REGRESSION_RATIO = 1.5
 REGRESSION_MIN_CALLS = 20
 RECENT_S = 3600
-QUERY_CHARS = 400
+QUERY_CHARS = 300
 COLUMNS = ("query", "calls", "total time", "mean", "p95 (approx.)", "share", "rows",
            "cache hit", "trend", "plan findings", "regression")
 
@@ -54,6 +54,7 @@ class QueryFigures:
     p95_s: float | None
     trend: tuple[float, ...]
     regression: float | None  # recent mean / earlier mean
+    windowed: bool = False  # figures of the window (from series), else since the reset
 
 
 def build(ctx: Context) -> Section:
@@ -63,16 +64,22 @@ def build(ctx: Context) -> Section:
         return Section("queries", "Top queries", missing=reason)
     figures = sorted((_figures(ctx, row) for row in _candidates(rows, ctx)),
                      key=lambda f: -f.total_s)
-    total = _total_time(ctx, rows)
+    totals = _totals(ctx, rows)
     shown = figures[:ctx.limits.queries]
-    table = Table("top queries", COLUMNS, tuple(_cells(ctx, f, total, i < ctx.limits.
-                                                       findings_planned)
+    table = Table("top queries", COLUMNS, tuple(_cells(ctx, f, totals[f.windowed],
+                                                       i < ctx.limits.findings_planned)
                                                 for i, f in enumerate(shown)), len(rows))
     notes = [] if ctx.source.history else [f"Latency history and regressions: {NO_HISTORY}."]
     regressions = [f for f in shown if f.regression and f.regression >= REGRESSION_RATIO]
-    lead = (f"{len(rows):,} statements; the top {len(shown)} take "
-            f"{sum(f.total_s for f in shown) / total:.0%} of the time" if total else
+    cumulative = totals[False]
+    top = sum(as_float(f.row.get("exec_seconds_total")) or 0.0 for f in shown)
+    lead = (f"{len(rows):,} statements; the top {len(shown)} took {top / cumulative:.0%} of "
+            "the execution time since the statistics reset" if cumulative else
             f"{len(rows):,} statements")
+    if any(f.windowed for f in shown):
+        notes.append("Figures of statements with stored history are the window's; the others"
+                     " (below the store's top-N) are since the statistics reset; each share "
+                     "is of the matching total.")
     if regressions:
         lead += f"; {len(regressions)} slower than their own baseline"
     return Section("queries", "Top queries by total time", lead + ".", (table,),
@@ -94,11 +101,11 @@ def _candidates(rows: tuple[Mapping[str, Any], ...], ctx: Context) -> list[Mappi
     return ranked[:ctx.limits.queries * 4]
 
 
-def _total_time(ctx: Context, rows: tuple[Mapping[str, Any], ...]) -> float:
+def _totals(ctx: Context, rows: tuple[Mapping[str, Any], ...]) -> dict[bool, float]:
+    """The execution time of all statements: over the window (True), since the reset (False)."""
+    cumulative = sum(as_float(r.get("exec_seconds_total")) or 0.0 for r in rows)
     window = window_increase(ctx.aggregate(EXEC)) if ctx.source.history else None
-    if window:
-        return window
-    return sum(as_float(r.get("exec_seconds_total")) or 0.0 for r in rows)
+    return {True: window or cumulative, False: cumulative}
 
 
 def _figures(ctx: Context, row: Mapping[str, Any]) -> QueryFigures:
@@ -121,7 +128,8 @@ def _figures(ctx: Context, row: Mapping[str, Any]) -> QueryFigures:
         mean = total / calls if calls else mean
         p95 = percentile([s / n for _e, s, n in spans], 0.95)
     trend = tuple(interval_rates(exec_series[0]))
-    return QueryFigures(row, total, calls, mean, p95, trend, _regression(ctx, spans))
+    return QueryFigures(row, total, calls, mean, p95, trend, _regression(ctx, spans),
+                        bool(spans))
 
 
 def _regression(ctx: Context, spans: list[tuple[int, float, float]]) -> float | None:
