@@ -142,7 +142,8 @@ class SeriesWindow:
         if self.keep is None or name in self.keep:
             self._add(name, labels, ts_ms, value)
 
-    def _add(self, name: str, labels: Labels, ts_ms: int, value: float) -> None:
+    def _add(self, name: str, labels: Labels, ts_ms: int, value: float) -> Labels:
+        """Append a sample; the label set the window keeps (the first one it saw)."""
         family = self._by_name.get(name)
         if family is None:
             family = self._by_name[name] = {}
@@ -150,6 +151,7 @@ class SeriesWindow:
         if series is None:
             series = family[labels] = _Series(labels, ts_ms)
         series.append(ts_ms, value)
+        return series.labels
 
     def scrape(self, ts_ms: int, samples: Iterable[tuple[Labels, float]], scope: str) -> None:
         """One scrape of ``scope``: every sample at ``ts_ms``, and a stale marker for each
@@ -164,8 +166,8 @@ class SeriesWindow:
             name = _name_of(labels)
             if keep is not None and name not in keep:
                 continue
-            seen.add(labels)
-            self._add(name, labels, ts_ms, value)
+            # Remember the window's own label set, so the scraped one can be freed.
+            seen.add(self._add(name, labels, ts_ms, value))
         for labels in self._scopes.get(scope, set()) - seen:
             family = self._by_name.get(_name_of(labels), {})
             series = family.get(labels)
