@@ -20,12 +20,14 @@ from pgwatch.alerting.service import AlertingService, first_round
 from pgwatch.collectors import registry
 from pgwatch.config import Config
 from pgwatch.daemon import Catalog, Daemon, RunState
+from pgwatch.daemon.claims import ShardClaim
 from pgwatch.exposition.baselines import BaselineCollector
 from pgwatch.exposition.bounds import configured_bounds
 from pgwatch.exposition.http import BasicAuth, HttpServer, Page, SubPage, build_app, json_page
 from pgwatch.exposition.metrics import SnapshotCollector
 from pgwatch.exposition.self_metrics import SelfCollector
 from pgwatch.memory import release_free_memory
+from pgwatch.sharding import Shard
 from pgwatch.store import Store, StorePolicy, open_store
 from pgwatch.store.baselines import BaselinePolicy
 
@@ -65,14 +67,18 @@ class Service:
     state: RunState
     alerting: AlertingService | None = None
     reports: ReportScheduler | None = None
+    claim: ShardClaim | None = None
     _housekeeper: threading.Thread | None = None
     _stopping: threading.Event | None = None
 
     @classmethod
-    def from_config(cls, config_path: Path, catalog: Catalog | None = None) -> Service:
+    def from_config(cls, config_path: Path, catalog: Catalog | None = None,
+                    shard: Shard | None = None) -> Service:
         state = RunState()
-        daemon_ = Daemon(config_path, catalog or default_catalog(), state=state)
+        daemon_ = Daemon(config_path, catalog or default_catalog(), state=state, shard=shard)
         config = daemon_.config
+        # Its own connection to the store: refuses to start when another process runs the shard.
+        claim = ShardClaim.take(open_configured_store(config, config_path.parent), daemon_.shard)
         store = open_configured_store(config, config_path.parent)
         daemon_.sinks = (store.write,)
         metrics = CollectorRegistry(auto_describe=False)
@@ -87,6 +93,7 @@ class Service:
                                                    metrics, first_round(state))
         except Exception:
             store.close()
+            claim.release()
             raise
         reports = _report_scheduler(config, config_path.parent, store)
         pages = {"/healthz": json_page(lambda: (200, {"status": "ok"})),
@@ -102,11 +109,13 @@ class Service:
             headers = dict.fromkeys(("/report", "/reports", "/reports/"), security_headers())
         app = build_app(metrics, pages, _auth(config), subpages=subpages, page_headers=headers)
         http = HttpServer(config.http.listen, app, config.http.tls_cert, config.http.tls_key)
-        return cls(daemon_, store, http, state, alerting, reports)
+        return cls(daemon_, store, http, state, alerting, reports, claim=claim)
 
     def start(self) -> None:
         self.http.start()
         self.daemon.start()
+        if self.claim is not None:
+            self.claim.start()
         if self.alerting is not None:
             self.alerting.start()
         if self.reports is not None:
@@ -130,6 +139,8 @@ class Service:
         if self._housekeeper is not None:
             self._housekeeper.join(timeout=30)
         self.store.close()
+        if self.claim is not None:
+            self.claim.release()
 
     def _housekeeping(self) -> None:
         """Return freed memory every few seconds; apply the store's retention now and then."""

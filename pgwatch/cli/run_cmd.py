@@ -29,15 +29,20 @@ def run(
     = "info",
     duration: Annotated[float, typer.Option(help="Stop after this many seconds (0: never).",
                                             min=0)] = 0,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", help="I/N: watch only the targets shard I of N owns (rendezvous hashing "
+        "of the target names; see docs/scale-out.md).")] = None,
 ) -> None:
     """Collect on schedule, keep history and serve /metrics. SIGHUP reloads the config."""
     from pgwatch.memory import limit_malloc_arenas
     from pgwatch.service import Service
+    from pgwatch.sharding import Shard
     from pgwatch.shutdown import stop_event
 
+    owned = Shard.parse(shard) if shard is not None else None
     setup_logging(log_format, log_level)
     limit_malloc_arenas()
-    service = Service.from_config(config)
+    service = Service.from_config(config, shard=owned)
     with stop_event() as stop, stop_event(signal.SIGHUP) as hangup:
         service.start()
         try:
