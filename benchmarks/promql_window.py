@@ -54,13 +54,13 @@ def _families(series: int) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def fill(series: int, points: int) -> SeriesWindow:
-    """A window after ``points`` scrapes of ``series`` series, one scope per family."""
+    """A window after ``points`` scrapes of ``series`` series. Each scrape builds its label
+    sets anew, as the daemon's sampling of its registry does."""
     window = SeriesWindow()
-    label_sets = [tuple(sorted([("__name__", name), *labels]))
-                  for name, labels in _families(series)]
     for step in range(points):
         ts = START_MS + step * INTERVAL_MS
-        samples = [(labels, float(step * (i % 97 + 1))) for i, labels in enumerate(label_sets)]
+        samples = [(tuple(sorted([("__name__", name), *labels])), float(step * (i % 97 + 1)))
+                   for i, (name, labels) in enumerate(_families(series))]
         window.scrape(ts, samples, "main")
     return window
 
