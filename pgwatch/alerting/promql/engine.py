@@ -3,8 +3,9 @@
 Range selectors in Prometheus 2.42 include the left edge: ``x[5m]`` at ``t`` reads the points
 with ``t - 5m <= ts <= t``. Prometheus 3 excludes it (``t - 5m < ts <= t``), so a point exactly
 at the left edge counts in 2.42 and not in 3; pgwatch implements 2.42, the version its tests
-run against. Instant selectors read the newest point in ``[t - 5m, t]`` (the lookback); a
-series whose newest point there is a stale marker is absent.
+run against. Instant selectors read the newest point in ``[t - 5m, t]`` (the lookback, closed
+on the left in 2.42 too, left-open in 3); a series whose newest point there is a stale marker
+is absent.
 
 Series are read in the order the storage yields them (``SeriesWindow``: the order in which
 series first arrived, as Prometheus reads its series in the order their references were
