@@ -81,9 +81,9 @@ def _best_of_3(args: list[str]) -> tuple[float, float]:
 @pytest.mark.parametrize("args", [["--help"], ["--version"]])
 def test_help_answers_fast(args: list[str]) -> None:
     wall, cpu = _best_of_3(args)
-    # 0.12 s on an idle machine (0.7-1.0 s before the imports were lazy); the bound leaves
-    # room for a loaded CI machine.
-    assert wall < 0.6
+    # 0.12 s on an idle machine (0.7-1.0 s before the imports were lazy). CPU time is the
+    # bound that holds on a loaded machine; wall time only catches a command that waits.
+    assert wall < 2.0
     assert cpu < 0.4
 
 
