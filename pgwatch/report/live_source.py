@@ -12,13 +12,15 @@ from pgwatch.collectors.base import as_mapping
 from pgwatch.collectors.cycle import collect_once
 from pgwatch.collectors.kinds import reads_pgbouncer
 from pgwatch.db import connect, probe
-from pgwatch.db.session import describe
+from pgwatch.db.session import SessionSettings, describe
 from pgwatch.report.source import AdviceResult, Rows, explain_findings, run_advisor
 from pgwatch.store.model import Series
 
 if TYPE_CHECKING:
     from pgwatch.explain.findings.model import Finding
 
+# One read of each view, not a scrape every few seconds: a large catalog may take a while.
+STATEMENT_TIMEOUT_MS = 60_000
 PGBOUNCER_REASON = "PgBouncer is read through a configured target's pgbouncer dsn (use -c)"
 
 
@@ -37,7 +39,8 @@ class LiveSource:
         self._missing: dict[str, str] = {}
         self._advice: AdviceResult | None = None
         collectors = [c for c in registry.create() if not reads_pgbouncer(c.name)]
-        with connect(dsn, where=where) as conn:
+        with connect(dsn, SessionSettings(statement_timeout_ms=STATEMENT_TIMEOUT_MS),
+                     where=where) as conn:
             server = probe(conn)
             result = collect_once(conn, server, collectors)
         self.server_version = server.version

@@ -24,8 +24,9 @@ WRAP_WARN = 0.5
 
 def build(ctx: Context) -> Section:
     dead = dead_tables(ctx)
-    bloat = sorted(ctx.source.rows("bloat"), key=lambda r: -(as_float(r.get("bloat_bytes"))
-                                                            or 0.0))
+    bloat = sorted((r for r in ctx.source.rows("bloat")
+                    if (as_float(r.get("bloat_bytes")) or 0.0) > 0),
+                   key=lambda r: -(as_float(r.get("bloat_bytes")) or 0.0))
     wrap = sorted(ctx.source.rows("wraparound"),
                   key=lambda r: -(as_float(r.get("freeze_max_age_ratio")) or 0.0))
     n = ctx.limits.tables
@@ -40,7 +41,7 @@ def build(ctx: Context) -> Section:
                      size_cell(as_float(r.get("real_bytes"))),
                      size_cell(as_float(r.get("bloat_bytes"))),
                      ratio_cell(as_float(r.get("bloat_ratio")))) for r in bloat[:n]),
-              len(bloat), "no bloat estimate collected"),
+              len(bloat), "no bloat estimated"),
         Table("wraparound", ("table", "xid age", "freeze max age", "share of the limit"),
               tuple((text_cell(f"{r.get('schemaname')}.{r.get('relname')}"),
                      count_cell(as_float(r.get("frozenxid_age"))),
