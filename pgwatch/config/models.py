@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -341,6 +342,10 @@ class AlertingConfig(Section):
         if self.alertmanager is not None:
             object.__setattr__(self, "alertmanagers", [self.alertmanager, *self.alertmanagers])
             object.__setattr__(self, "alertmanager", None)
+        hosts = [urlsplit(a.url).netloc.rpartition("@")[2] for a in self.alertmanagers]
+        twice = next((h for h in hosts if hosts.count(h) > 1), None)
+        if twice:  # each Alertmanager has its own queue, named by its host and port
+            raise ValueError(f"alertmanager {twice} is listed twice")
         return self
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -63,9 +65,14 @@ class HookReceiver:
 class Alertmanager:
     """Debian's Alertmanager on a free loopback port, routing everything to ``hook_url``."""
 
-    def __init__(self, folder: Path, hook_url: str) -> None:
+    def __init__(self, folder: Path, hook_url: str, *, prefix: str = "",
+                 users: dict[str, str] | None = None) -> None:
+        """``prefix``: --web.route-prefix; ``users``: basic auth, user -> bcrypt hash."""
         self.folder = folder
         self.port = free_port()
+        self.prefix = prefix
+        self.users = users or {}
+        self.credentials: tuple[str, str] | None = None  # used by this helper's own reads
         self.config = folder / "alertmanager.yml"
         self.config.write_text(
             "route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 0s\n"
@@ -78,9 +85,22 @@ class Alertmanager:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def _open(self, path: str, timeout: float) -> Any:
+        request = urllib.request.Request(f"{self.url}{self.prefix}{path}")
+        if self.credentials is not None:
+            token = base64.b64encode(":".join(self.credentials).encode()).decode()
+            request.add_header("Authorization", f"Basic {token}")
+        return urllib.request.urlopen(request, timeout=timeout)
+
     def start(self) -> None:
+        extra = [f"--web.route-prefix={self.prefix}"] if self.prefix else []
+        if self.users:
+            web = self.folder / "web.yml"
+            web.write_text("basic_auth_users:\n" + "".join(
+                f"  {user}: '{digest}'\n" for user, digest in self.users.items()))
+            extra.append(f"--web.config.file={web}")
         self.process = subprocess.Popen(
-            [ALERTMANAGER, f"--config.file={self.config}",
+            [ALERTMANAGER, *extra, f"--config.file={self.config}",
              f"--storage.path={self.folder / 'data'}",
              f"--web.listen-address=127.0.0.1:{self.port}", "--cluster.listen-address=",
              "--log.level=warn"],
@@ -90,8 +110,10 @@ class Alertmanager:
     def _ready(self) -> bool:
         assert self.process is not None and self.process.poll() is None, "alertmanager died"
         try:
-            with urllib.request.urlopen(f"{self.url}/-/ready", timeout=2) as answer:
+            with self._open("/-/ready", timeout=2) as answer:
                 return int(answer.status) == 200
+        except urllib.error.HTTPError as refused:
+            return refused.code == 401  # up, and asking for the credentials it was given
         except OSError:
             return False
 
@@ -103,7 +125,7 @@ class Alertmanager:
 
     def alerts(self) -> list[dict[str, Any]]:
         """Alertmanager's own view: GET /api/v2/alerts (active, unresolved)."""
-        with urllib.request.urlopen(f"{self.url}/api/v2/alerts", timeout=5) as answer:
+        with self._open("/api/v2/alerts", timeout=5) as answer:
             return list(json.loads(answer.read()))
 
     def active(self) -> dict[str, dict[str, Any]]:

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import bcrypt
 import pytest
 
 from pgwatch.alerting.model import Alert, AlertState
@@ -194,3 +195,32 @@ def test_every_alertmanager_of_a_pair_gets_the_alerts(tmp_path: Path,
         for am in pair:
             am.stop()
         store.close()
+
+
+def test_path_prefix_and_basic_auth_of_an_alertmanager(tmp_path: Path, hook: HookReceiver,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING)
+    digest = bcrypt.hashpw(b"am-pass", bcrypt.gensalt(rounds=4)).decode()
+    am = Alertmanager(tmp_path, hook.url(), prefix="/am", users={"pgwatch": digest})
+    am.start()
+    am.credentials = ("pgwatch", "am-pass")
+    store = SQLiteStore(tmp_path / "h.db")
+    good = AlertmanagerNotifier(am.url, "/am", 5.0, ("pgwatch", "am-pass"))
+    bad = AlertmanagerNotifier(am.url, "/am/", 5.0, ("pgwatch", "wrong"))
+    bad.name += " (wrong password)"
+    sending = Dispatcher(store, [good, bad], [], timing=Timing(60, 30), external_labels={},
+                         keep_per_receiver=100, retry=FAST)
+    sending.start()
+    try:
+        now = time.time()
+        sending.dispatch([alert("Behind", AlertState.FIRING, now)], now)
+        wait_until(lambda: "Behind" in am.active(), what="alert through prefix and auth")
+        wait_until(lambda: sending.stats.snapshot()["failed"].get(bad.name, 0) >= 1,
+                   what="wrong password refused")
+        assert store.outbox_depths() == {bad.name: 1}
+    finally:
+        sending.stop()
+        am.stop()
+        store.close()
+    assert "answered HTTP 401" in caplog.text and "am-pass" not in caplog.text
+    assert "wrong" not in caplog.text.replace("(wrong password)", "")

@@ -146,3 +146,9 @@ def test_secrets_come_from_the_environment_and_stay_secret(tmp_path: Path) -> No
     assert slack is not None and slack.url is not None
     assert slack.url.get_secret_value() == "https://hooks.example/T/B/secret"
     assert "secret" not in repr(config)
+
+
+def test_an_alertmanager_listed_twice_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"alertmanager am:9093 is listed twice"):
+        load_config(write(tmp_path, "  alertmanager: {url: 'http://am:9093'}\n"
+                                    "  alertmanagers: [{url: 'http://am:9093/'}]\n"))
