@@ -86,7 +86,7 @@ class ShardClaim:
 
     def _describe(self, other: dict[str, int]) -> str:
         here = " (on this host)" if other["host"] == _host_id() else ""
-        return (f"shard {self.shard} is already run against the store {self.where} by pid "
+        return (f"shard {self.shard} is already run against {self.where} by pid "
                 f"{other['pid']}{here}, seen {time.time() - other['heartbeat']:.0f} s ago")
 
     @classmethod
