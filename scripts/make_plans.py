@@ -5,7 +5,8 @@ JIT), builds the small schema the cases need, and for each case writes:
 
 - ``<case>.json``: ``EXPLAIN (<options>, FORMAT JSON)`` as the server printed it;
 - ``<case>.txt``: the same query in the text format, as psql prints it (header, row count);
-- for some cases ``<case>.psql-json.txt`` (the JSON as psql shows it, ``+`` marks and all)
+- for some cases ``<case>.psql-json.txt`` (the JSON as psql shows it, ``+`` marks and all),
+  ``<case>.psql-expanded.txt`` (psql's ``\\x`` output)
   and ``<case>.auto_explain.log`` / ``<case>.auto_explain-text.log`` (the server log entry);
 - ``<case>.expect.yaml``: the codes the case is built to show, and those it must not.
 
@@ -208,7 +209,7 @@ CASES = (
          note="an index scan a LIMIT stops early: fewer rows than estimated is no misestimate"),
     Case("seq_scan_selective", "SELECT * FROM events WHERE user_id = 77",
          must=("seq_scan_selective",), options=ANALYZE + ", WAL",
-         extras=("psql-json", "auto_explain", "auto_explain-text"),
+         extras=("psql-json", "psql-expanded", "auto_explain", "auto_explain-text"),
          note="a parallel sequential scan of 200,000 rows keeping 4"),
     Case("rows_removed_by_filter",
          "SELECT * FROM events WHERE kind = 3 AND payload_size > 990",
@@ -368,6 +369,9 @@ def _write_case(case: Case, conn: psycopg.Connection[Any], pg: EmbeddedPostgres,
     (out / f"{case.name}.txt").write_text(_psql(pg, case, f"EXPLAIN {text_options}"))
     if "psql-json" in case.extras:
         (out / f"{case.name}.psql-json.txt").write_text(_psql(pg, case, f"EXPLAIN ({options})"))
+    if "psql-expanded" in case.extras:
+        (out / f"{case.name}.psql-expanded.txt").write_text(
+            _psql(pg, case, f"EXPLAIN {text_options}", "-x"))
     for extra in case.extras:
         if extra.startswith("auto_explain"):
             entry = _auto_explain(conn, pg, case, "text" if extra.endswith("text") else "json")
@@ -385,12 +389,12 @@ def _json_plan(conn: psycopg.Connection[Any], case: Case, options: str) -> str:
             conn.execute("ROLLBACK")
 
 
-def _psql(pg: EmbeddedPostgres, case: Case, explain: str) -> str:
+def _psql(pg: EmbeddedPostgres, case: Case, explain: str, *flags: str) -> str:
     lines = [f"SET {name} = '{value}';" for name, value in case.settings.items()]
     statement = f"{explain} {case.query};"
     lines += ["BEGIN;", statement, "ROLLBACK;"] if case.rollback else [statement]
     result = subprocess.run(
-        [str(pg.bin_dir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg.dsn()],
+        [str(pg.bin_dir / "psql"), "-X", "-q", *flags, "-v", "ON_ERROR_STOP=1", "-d", pg.dsn()],
         input="\n".join(lines) + "\n", capture_output=True, text=True, check=True,
         env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"})
     return result.stdout

@@ -98,6 +98,8 @@ def test_text_as_people_paste_it() -> None:
         "indented by a tab": "\n".join("\t" + line for line in body),
         "CRLF": "\r\n".join(body),
         "psql's leading space removed": "\n".join(line[1:] for line in body),
+        "with the prompt and statement": "app=# EXPLAIN (ANALYZE, BUFFERS, SETTINGS)\n"
+        "app-# SELECT * FROM corr WHERE a = 5 AND b = 5;\n" + path.read_text(),
     }
     for name, text in variants.items():
         plan = parse_plan(text, source=name)
@@ -110,6 +112,15 @@ def test_psql_json_with_continuation_marks_equals_the_json() -> None:
     direct = _load("18", "seq_scan_selective.json")
     assert pasted.format == "json"
     assert [n.label for n in pasted.nodes()] == [n.label for n in direct.nodes()]
+
+
+@pytest.mark.parametrize("version", ["14", "15", "16", "17", "18"])
+def test_psql_expanded_output_equals_the_text(version: str) -> None:
+    expanded = _load(version, "seq_scan_selective.psql-expanded.txt")
+    aligned = _load(version, "seq_scan_selective.txt")
+    assert expanded.format == "text" and expanded.execution_ms is not None
+    assert [(n.label, n.filter, n.plan_rows) for n in expanded.nodes()] == \
+        [(n.label, n.filter, n.plan_rows) for n in aligned.nodes()]
 
 
 @pytest.mark.parametrize("version", ["14", "18"])
