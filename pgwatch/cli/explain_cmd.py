@@ -34,12 +34,14 @@ def explain_command(  # noqa: PLR0917 - one parameter per command-line option
                                             help="statement_timeout for --query.")] = 30_000,
     as_json: Annotated[bool, typer.Option("--json", help="Print findings, plan and summary "
                                           "as JSON.")] = False,
+    entry: Annotated[int, typer.Option("--entry", min=1, help="Which auto_explain entry of a "
+                                       "server log to read (from 1).")] = 1,
 ) -> None:
     """Find what makes a plan slow: each finding at its node, with the numbers and the fix."""
     from pgwatch.explain.findings import Context, analyse
     from pgwatch.explain.render import render_text, to_document
 
-    plan, context = _plan(file, dsn, query, analyze, timeout_ms)
+    plan, context = _plan(file, dsn, query, analyze, timeout_ms, entry)
     findings = analyse(plan, context or Context())
     if as_json:
         typer.echo(json.dumps(to_document(plan, findings), indent=2))
@@ -47,14 +49,16 @@ def explain_command(  # noqa: PLR0917 - one parameter per command-line option
         typer.echo(render_text(plan, findings))
 
 
-def _plan(file: str | None, dsn: str | None, query: str | None, analyze: bool,
-          timeout_ms: int) -> tuple[Plan, Context | None]:
+def _plan(file: str | None, dsn: str | None, query: str | None, analyze: bool,  # noqa: PLR0917
+          timeout_ms: int, entry: int) -> tuple[Plan, Context | None]:
     if file is not None:
         if dsn is not None or query is not None or analyze:
             raise PgwatchError("explain: give a plan FILE or --dsn with --query, not both")
         from pgwatch.explain.plan import parse_plan
 
-        return parse_plan(_read(file), source=file), None
+        return parse_plan(_read(file), source=file, entry=entry), None
+    if entry != 1:
+        raise PgwatchError("explain: --entry picks an entry of a server log FILE")
     if dsn is None or query is None:
         raise PgwatchError("explain: give a plan FILE (or - for stdin), or --dsn and --query")
     from pgwatch.explain.live import explain_live

@@ -2,7 +2,7 @@
 
 The server writes the plan after the log line, each continuation line indented by a tab;
 the JSON format carries the query in ``"Query Text"``, the text format on a ``Query Text:``
-line. The first entry in the input is read.
+line. One entry is read: the first, or the one asked for.
 """
 
 from __future__ import annotations
@@ -22,18 +22,21 @@ def looks_like_log(text: str) -> bool:
     return any(_ENTRY.search(line) for line in text.splitlines())
 
 
-def parse(text: str, *, source: str) -> Plan:
-    """The plan of the first auto_explain entry in ``text``."""
+def parse(text: str, *, source: str, entry: int = 1) -> Plan:
+    """The plan of auto_explain entry number ``entry`` (from 1) in ``text``."""
     lines = text.split("\n")
-    for index, raw in enumerate(lines):
-        match = _ENTRY.search(raw)
-        if match is None:
-            continue
-        body = _continuation(lines, index + 1)
-        if match.group("rest"):
-            body.insert(0, Line(index + 1, match.group("rest")))
-        return _plan(body, float(match.group("ms")), source, index + 1)
-    raise PlanError(f"{source}: no auto_explain entry ('LOG:  duration: ... ms  plan:')")
+    found = [(index, match) for index, raw in enumerate(lines)
+             if (match := _ENTRY.search(raw)) is not None]
+    if not found:
+        raise PlanError(f"{source}: no auto_explain entry ('LOG:  duration: ... ms  plan:')")
+    if not 1 <= entry <= len(found):
+        raise PlanError(f"{source}: --entry {entry}: the log has {len(found)} auto_explain "
+                        f"entr{'y' if len(found) == 1 else 'ies'}")
+    index, match = found[entry - 1]
+    body = _continuation(lines, index + 1)
+    if match.group("rest"):
+        body.insert(0, Line(index + 1, match.group("rest")))
+    return _plan(body, float(match.group("ms")), source, index + 1)
 
 
 def _continuation(lines: list[str], start: int) -> list[Line]:

@@ -246,15 +246,20 @@ def _display_type(node: Node) -> str:
     return name
 
 
-def parse_plan(text: str, *, source: str) -> Plan:
-    """Read a plan in any supported format; ``source`` (a file name, ``-``) names it in errors."""
+def parse_plan(text: str, *, source: str, entry: int = 1) -> Plan:
+    """Read a plan in any supported format; ``source`` (a file name, ``-``) names it in errors.
+
+    ``entry`` picks one auto_explain entry of a server log (from 1); other inputs hold one plan.
+    """
     stripped = text.strip()
     if not stripped:
         raise PlanError(f"{source}: empty input, expected an EXPLAIN plan")
     from pgwatch.explain import parse_autoexplain, parse_json, parse_paste, parse_text
 
     if parse_autoexplain.looks_like_log(stripped):
-        return parse_autoexplain.parse(text, source=source)
+        return parse_autoexplain.parse(text, source=source, entry=entry)
+    if entry != 1:
+        raise PlanError(f"{source}: --entry {entry}: not a server log, it holds one plan")
     lines = parse_paste.unwrap(text)
     if not lines:
         raise PlanError(f"{source}: only psql's header, expected an EXPLAIN plan")

@@ -135,6 +135,22 @@ def test_auto_explain_entries(version: str) -> None:
     assert as_json.format == "json" and as_text.format == "text"
 
 
+def test_a_log_with_several_entries(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    log = tmp_path / "postgresql.log"
+    log.write_text("".join((PLANS / "18" / name).read_text() for name in (
+        "seq_scan_selective.auto_explain.log", "sort_spill.auto_explain.log")))
+    assert parse_plan(log.read_text(), source="log").root.node_type == "Gather"
+    assert parse_plan(log.read_text(), source="log", entry=2).root.node_type == "Sort"
+    second = run_cli(capsys, "explain", str(log), "--entry", "2", "--json")
+    assert {f["code"] for f in json.loads(second.out)["findings"]} == {"sort_spill"}
+    beyond = run_cli(capsys, "explain", str(log), "--entry", "3")
+    assert beyond.status == 2
+    assert beyond.err == f"pgwatch: error: {log}: --entry 3: the log has 2 auto_explain " \
+        "entries\n"
+    plain = run_cli(capsys, "explain", str(PLANS / "18" / "sort_spill.txt"), "--entry", "2")
+    assert plain.status == 2 and "not a server log, it holds one plan" in plain.err
+
+
 def test_auto_explain_multi_line_query_text() -> None:
     entry = (
         "2026-12-01 09:00:00.000 UTC [1] postgres@db LOG:  duration: 0.020 ms  plan:\n"
