@@ -254,13 +254,16 @@ RANDOM_SERIES = (
     ('b{i="1", g="x"}', "2x20"), ('b{i="2", g="x"}', "_x5 4x15"),
     ('b{i="3", g="y"}', "7 stale 7x18"),
     ('b{i="4", g="y"}', "0 0 3 _ 0 NaN 2 2 2 -1 -1 0 0 1 1 1 0 0 0 0"),
+    ('c{i="1", g="x"}', "1 stale 2 stale _x3 5 6 stale 8 _x6 1e15 -Inf 3"),
+    ('c{i="5", g="z"}', "_x9 100 90 80 0 10 20 _ _ 50 60"),
 )
-RANDOM_CASES = 200
+RANDOM_CASES = 500
 
 
 def _random_selector(rng: random.Random) -> str:
-    return rng.choice(["a", "b", 'a{g="x"}', 'b{i=~"1|2"}', 'a{i!="4"}',
-                       '{__name__=~"a|b", i="3"}'])
+    selector = rng.choice(["a", "b", 'a{g="x"}', 'b{i=~"1|2"}', 'a{i!="4"}', "c",
+                           '{__name__=~"a|b", i="3"}', 'b{g!~"x"}'])
+    return selector + rng.choice(["", "", "", " offset 1m", " offset 4m30s"])
 
 
 def _random_vector(rng: random.Random, depth: int) -> str:  # noqa: PLR0911
@@ -270,13 +273,15 @@ def _random_vector(rng: random.Random, depth: int) -> str:  # noqa: PLR0911
     inner = _random_vector(rng, depth - 1)
     if pick == 0:
         fn = rng.choice(["rate", "irate", "increase", "delta", "avg_over_time", "min_over_time",
-                         "max_over_time", "sum_over_time", "count_over_time", "last_over_time"])
+                         "max_over_time", "sum_over_time", "count_over_time", "last_over_time",
+                         "absent_over_time"])
         offset = rng.choice(["", "", " offset 2m", " offset 90s"])
         rng_range = rng.choice(["1m", "3m", "5m", "7m30s"])
-        return f"{fn}({_random_selector(rng)}[{rng_range}]{offset})"
+        return f"{fn}({_random_selector(rng).split(' offset')[0]}[{rng_range}]{offset})"
     if pick == 1:
-        op = rng.choice(["sum", "min", "max", "count"])
-        return f"{op} by ({rng.choice(['g', 'i', 'g, i'])}) ({inner})"
+        op = rng.choice(["sum", "min", "max", "count", "avg"])
+        grouping = "i" if op == "avg" else rng.choice(["g", "i", "g, i"])
+        return f"{op} by ({grouping}) ({inner})"
     if pick == 2:
         op = rng.choice(["+", "-", "*", "/", "%", "^", ">", "<", "==", "!=", ">= bool", "< bool"])
         return f"({inner}) {op} {_random_scalar(rng)}"
