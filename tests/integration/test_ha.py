@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -139,11 +140,10 @@ def test_two_replicas_and_a_clustered_alertmanager_notify_once(
         for i in (0, 1)]
     try:
         for port in ports:  # both replicas evaluate the rule and fire it
-            wait_until(lambda port=port: _firing_or_not(port), within=60, what="firing")
+            wait_until(partial(_firing_or_not, port), within=60, what="firing")
         wait_until(lambda: bool(hook.bodies), within=30, what="a notification")
         for member in members:  # both members received the alert from the replicas
-            wait_until(lambda m=member: any(a["labels"]["alertname"] == "FleetHasCommits"
-                                            for a in m.alerts()), what="alert in member")
+            wait_until(partial(_has_alert, member), what="alert in member")
         # A second notification would come one peer timeout after the first, or at the next
         # resend of either replica: wait for several of both.
         time.sleep(4 * PEER_TIMEOUT_S)
@@ -157,6 +157,10 @@ def test_two_replicas_and_a_clustered_alertmanager_notify_once(
     assert len(hook.bodies) == 1, hook.bodies
     assert len(notified) == 1 and notified[0]["status"] == "firing"
     assert notified[0]["labels"]["cluster"] == "ci"
+
+
+def _has_alert(member: ClusteredAlertmanager) -> bool:
+    return any(a["labels"]["alertname"] == "FleetHasCommits" for a in member.alerts())
 
 
 def _firing_or_not(port: int) -> bool:
