@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from pgwatch.alerting.promql import PromQLError, ast, metric_names, parse, window_needed_ms
+from pgwatch.alerting.promql import (
+    PromQLError,
+    ast,
+    metric_names,
+    names_every_metric,
+    parse,
+    window_needed_ms,
+)
 from pgwatch.alerting.promql.ast import Card, ValueType, value_type
 from pgwatch.alerting.promql.matchers import MatchOp
 from pgwatch.alerting.promql.parser import parse_duration_ms
@@ -118,6 +125,13 @@ def test_value_types() -> None:
     assert value_type(parse("x[5m]")) is ValueType.MATRIX
     assert value_type(parse('"s"')) is ValueType.STRING
     assert value_type(parse("-(scalar(x))")) is ValueType.SCALAR
+
+
+def test_names_every_metric() -> None:
+    assert names_every_metric(parse('rate(a[5m]) / on(x) b{c="d"} or absent({__name__="e"})'))
+    assert not names_every_metric(parse('a + {job="x"}'))
+    assert not names_every_metric(parse('sum({__name__=~"a|b"})'))
+    assert names_every_metric(parse("vector(1)"))
 
 
 def test_metric_names_and_window_needed() -> None:

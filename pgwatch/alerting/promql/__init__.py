@@ -7,7 +7,12 @@ where the semantics are subtle (lookback, staleness, range edges).
 
 from __future__ import annotations
 
-from pgwatch.alerting.promql.analysis import metric_names, walk, window_needed_ms
+from pgwatch.alerting.promql.analysis import (
+    metric_names,
+    names_every_metric,
+    walk,
+    window_needed_ms,
+)
 from pgwatch.alerting.promql.ast import Expr
 from pgwatch.alerting.promql.engine import LOOKBACK_MS, evaluate
 from pgwatch.alerting.promql.errors import PromQLError
@@ -53,6 +58,7 @@ __all__ = [
     "is_stale",
     "labels_text",
     "metric_names",
+    "names_every_metric",
     "parse",
     "walk",
     "window_needed_ms",

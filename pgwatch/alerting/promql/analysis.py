@@ -44,6 +44,14 @@ def metric_names(expr: ast.Expr) -> frozenset[str]:
     return frozenset(names)
 
 
+def names_every_metric(expr: ast.Expr) -> bool:
+    """Whether every selector names its metric with ``=``: only then does keeping just the
+    ``metric_names`` in a window lose nothing this expression reads (``{job="x"}`` or
+    ``{__name__=~"a|b"}`` read metrics no name list can foresee)."""
+    return all(any(m.name == METRIC_NAME and m.op is MatchOp.EQUAL for m in node.matchers)
+               for node in walk(expr) if isinstance(node, ast.VectorSelector))
+
+
 def window_needed_ms(expr: ast.Expr) -> int:
     """How far back before the evaluation time the expression reads, in milliseconds:
     the longest range plus its offset, or the 5-minute lookback plus the offset."""
