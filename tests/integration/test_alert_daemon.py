@@ -38,6 +38,11 @@ RULES = """groups:
         labels: {severity: warning}
         annotations:
           summary: "{{ $labels.usename }} idle in transaction for {{ $value | humanizeDuration }}"
+      - alert: SessionIdleForAnHour
+        expr: max without (state, wait_event_type, backend_type)
+          (pgwatch_activity_idle_in_transaction_seconds{application_name="idler"}) > 1
+        for: 1h
+        labels: {severity: info}
 """
 
 
@@ -78,6 +83,11 @@ def sample(text: str, name: str, **labels: str) -> float | None:
         if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
             return float(line.rsplit(" ", 1)[1])
     return None
+
+
+def pending(port: int) -> dict[str, Any]:
+    alerts = get_json(port, "/api/v1/alerts")["data"]["alerts"]
+    return next(a for a in alerts if a["state"] == "pending")
 
 
 class Pgwatch:
@@ -164,10 +174,12 @@ def test_an_idle_transaction_fires_survives_kill_9_and_resolves(
 
         # kill -9, restart: same activeAt, nothing re-sent within resend_delay / repeat_interval.
         posts_before = len(hook.bodies)
+        pending_before = pending(port)
         daemon.kill()
         daemon.start()
         wait_until(lambda: daemon.firing() != [], what="alert restored")
         assert daemon.firing()[0]["activeAt"] == fired["activeAt"]
+        assert pending(port)["activeAt"] == pending_before["activeAt"]
         time.sleep(3)  # three evaluation cycles
         text = metrics(port)
         assert sample(text, "pgwatch_notifications_sent_total",
