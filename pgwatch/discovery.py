@@ -85,3 +85,20 @@ def discover(conn: psycopg.Connection[Any], rule: DatabaseRule) -> Discovery:
     """Read the instance's databases over ``conn`` and choose among them."""
     rows = conn.execute(load_sql("pgwatch", "discovery")).fetchall()
     return choose([(str(n), bool(t), bool(a)) for n, t, a in rows], rule)
+
+
+def summary(found: Discovery) -> list[str]:
+    """What ``pgwatch doctor`` and ``collect --once`` print: watched, then excluded, databases."""
+    lines = [f"databases: watching {len(found.watched)} of "
+             f"{len(found.watched) + len(found.excluded)}: {', '.join(found.watched) or '-'}"]
+    lines += [f"excluded: {name} ({reason})" for name, reason in found.excluded]
+    return lines
+
+
+def discover_dsn(dsn: str, rule: DatabaseRule, where: str, timeout_ms: int = 5_000
+                 ) -> Discovery:
+    """Connect to ``dsn`` as a monitoring session and discover its instance's databases."""
+    from pgwatch.db.session import SessionSettings, connect
+
+    with connect(dsn, SessionSettings(statement_timeout_ms=timeout_ms), where=where) as conn:
+        return discover(conn, rule)

@@ -11,6 +11,7 @@ from pgwatch.collectors.base import Skipped
 from pgwatch.collectors.kinds import reads_pgbouncer
 from pgwatch.db.probe import ServerInfo, check_supported, probe
 from pgwatch.db.session import SessionSettings, connect, describe
+from pgwatch.discovery import DatabaseRule, Discovery, discover
 
 RESTART = "-- then restart PostgreSQL"
 RELOAD = "SELECT pg_catalog.pg_reload_conf();"
@@ -153,13 +154,16 @@ class Examination:
     info: ServerInfo
     checks: list[Check]
     skipped: list[Skipped]
+    databases: Discovery | None = None  # for a target with ``databases:``
 
 
 def examine(target: str, dsn: str, where: str = "--dsn",
-            settings: SessionSettings | None = None) -> Examination:
+            settings: SessionSettings | None = None,
+            databases: DatabaseRule | None = None) -> Examination:
     """Connect as the monitoring role would, probe, and diagnose; raises PgwatchError."""
     with connect(dsn, settings, where=where) as conn:
         info = check_supported(probe(conn), where)
+        found = discover(conn, databases) if databases is not None else None
     server_side = registry.create([n for n in registry.NAMES if not reads_pgbouncer(n)])
     return Examination(target, describe(dsn), info, diagnose(info),
-                       registry.missing(info, server_side))
+                       registry.missing(info, server_side), found)

@@ -14,6 +14,7 @@ from pgwatch.errors import PgwatchError
 
 if TYPE_CHECKING:
     from pgwatch.collectors.cycle import CycleResult
+    from pgwatch.discovery import DatabaseRule
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,9 @@ class _Cycle:
     dsn: str
     collectors: list[str] | None
     timeout_ms: int
+    # A target with ``databases:``: its per-database collectors, run in each one discovered.
+    databases: DatabaseRule | None = None
+    per_database: tuple[str, ...] = ()
 
 
 def register(app: typer.Typer) -> None:
@@ -54,7 +58,7 @@ def collect(  # noqa: PLR0917 - one parameter per command-line option
 
     names = _only(only)
     failed, unreachable = False, False
-    for cycle in _cycles(dsn, config, names, timeout_ms):
+    for cycle in _expand(_cycles(dsn, config, names, timeout_ms), as_json):
         try:
             described, result = collect_dsn(cycle.dsn, cycle.collectors,
                                             timeout_ms=cycle.timeout_ms, where=cycle.where)
@@ -72,6 +76,33 @@ def collect(  # noqa: PLR0917 - one parameter per command-line option
         failed = failed or bool(result.errors)
     if unreachable or failed:
         raise typer.Exit(2 if unreachable else 1)
+
+
+def _expand(cycles: Iterator[_Cycle], as_json: bool) -> Iterator[_Cycle]:
+    """Each cycle, and after an instance's own one a cycle in each database it discovers."""
+    from psycopg.conninfo import make_conninfo
+
+    from pgwatch.discovery import discover_dsn, summary
+
+    for cycle in cycles:
+        yield cycle
+        if cycle.databases is None:
+            continue
+        try:
+            found = discover_dsn(cycle.dsn, cycle.databases, cycle.where, cycle.timeout_ms)
+        except PgwatchError as exc:
+            typer.echo(f"pgwatch: error: {exc}", err=True)
+            continue
+        if as_json:
+            typer.echo(json.dumps({"target": cycle.name, "databases": {
+                "watched": list(found.watched),
+                "excluded": [{"name": n, "reason": r} for n, r in found.excluded]}}, indent=2))
+        else:
+            typer.echo("\n".join(summary(found)))
+        for dbname in found.watched:
+            yield _Cycle(f"{cycle.name} database {dbname}", f"{cycle.where}: database {dbname}",
+                         make_conninfo(cycle.dsn, dbname=dbname), list(cycle.per_database),
+                         cycle.timeout_ms)
 
 
 def _only(only: str | None) -> list[str] | None:
@@ -105,8 +136,15 @@ def _cycles(dsn: str | None, config: Path | None, names: list[str] | None,
                    and (names is None or n in names)]
         budget = round(loaded.connection_for(target).statement_timeout * 1000)
         where = f"{config}: targets[{index}]"
-        yield _Cycle(target.name, where, target_dsn(target, config.parent),
-                     [n for n in enabled if not reads_pgbouncer(n)], budget)
+        server_side = [n for n in enabled if not reads_pgbouncer(n)]
+        if target.databases is not None:
+            per_database = tuple(n for n in server_side if n in registry.PER_DATABASE)
+            yield _Cycle(target.name, where, target_dsn(target, config.parent),
+                         [n for n in server_side if n not in per_database], budget,
+                         target.databases.rule(), per_database)
+        else:
+            yield _Cycle(target.name, where, target_dsn(target, config.parent), server_side,
+                         budget)
         bouncer = pgbouncer_dsn(target, config.parent)
         if bouncer is not None:
             yield _Cycle(f"{target.name} pgbouncer", f"{where}.pgbouncer", bouncer,

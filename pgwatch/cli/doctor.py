@@ -13,6 +13,7 @@ from pgwatch.errors import PgwatchError
 
 if TYPE_CHECKING:
     from pgwatch.db.session import SessionSettings
+    from pgwatch.discovery import DatabaseRule
     from pgwatch.doctor import Examination
 
 
@@ -22,6 +23,7 @@ class _Target:
     where: str
     dsn: Callable[[], str]  # deferred: a password file is read only when needed
     settings: SessionSettings | None = None
+    databases: DatabaseRule | None = None
 
 
 def register(app: typer.Typer) -> None:
@@ -43,7 +45,8 @@ def doctor(
     exit_status = Status.OK
     for target in _targets(dsn, config):
         try:
-            result = examine(target.name, target.dsn(), target.where, target.settings)
+            result = examine(target.name, target.dsn(), target.where, target.settings,
+                             target.databases)
         except PgwatchError as exc:
             if dsn is not None:
                 raise
@@ -68,7 +71,8 @@ def _targets(dsn: str | None, config: Path | None) -> Iterator[_Target]:
     for index, target in enumerate(loaded.targets):
         yield _Target(target.name, f"{config}: targets[{index}]",
                       lambda t=target: target_dsn(t, config.parent),  # type: ignore[misc]
-                      session_settings(loaded.connection_for(target)))
+                      session_settings(loaded.connection_for(target)),
+                      target.databases.rule() if target.databases is not None else None)
 
 
 def _print(result: Examination) -> None:
@@ -83,6 +87,11 @@ def _print(result: Examination) -> None:
             typer.echo(f"        {'':<26} fix: {check.fix}")
     for skip in result.skipped:
         typer.echo(f"  skip  {'collector ' + skip.collector:<26} {skip.reason}")
+    if result.databases is not None:
+        from pgwatch.discovery import summary
+
+        for line in summary(result.databases):
+            typer.echo(f"  {line}")
     counts = {s: sum(1 for c in result.checks if c.status is s) for s in Status}
     typer.echo(f"  PostgreSQL {info.major}: {counts[Status.WARN]} warning(s), "
                f"{counts[Status.INFO]} note(s), {len(result.skipped)} collector(s) skipped\n")

@@ -18,6 +18,7 @@ from pgwatch.collectors.base import Snapshot
 from pgwatch.collectors.database import DatabaseCollector
 from pgwatch.collectors.tables import TablesCollector, TableSizeCollector
 from pgwatch.daemon import Catalog, Daemon
+from tests.cli import run_cli
 from tests.servers import PgServer
 
 pytestmark = pytest.mark.one_version
@@ -123,3 +124,30 @@ def test_discovered_databases_come_and_go_within_the_connection_cap(
         daemon.stop()
     # The instance's pool and the lanes to its databases, never more than the cap.
     assert sessions and 2 <= max(sessions) <= 3, sessions
+
+
+def test_doctor_and_collect_once_show_discovered_and_excluded_databases(
+        instance: tuple[PgServer, str, Callable[[str], None]], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    server, tag, create = instance
+    for name in (f"fleet_a_{tag}", f"fleet_b_{tag}", f"other_{tag}"):
+        create(name)
+    config = write_config(tmp_path / "pgwatch.yaml", server, tag)
+    doctor = run_cli(capsys, "doctor", "-c", str(config))
+    assert doctor.status in (0, 1), doctor.err
+    assert "  databases: watching 2 of " in doctor.out
+    assert f": fleet_a_{tag}, fleet_b_{tag}\n" in doctor.out
+    assert f"  excluded: other_{tag} (matches an exclude pattern)\n" in doctor.out
+    assert "  excluded: template1 (a template (databases.templates: false))\n" in doctor.out
+    collect = run_cli(capsys, "collect", "--once", "-c", str(config), "--only",
+                      "database,tables")
+    assert collect.status == 0, collect.err
+    lines = collect.out.splitlines()
+    assert f"excluded: other_{tag} (matches an exclude pattern)" in lines
+    # The instance-wide collector runs once; the per-database one in each watched database.
+    headers = [line for line in lines if line.startswith("target ")]
+    assert [h.split(":")[0] for h in headers] == [
+        "target inst", f"target inst database fleet_a_{tag}",
+        f"target inst database fleet_b_{tag}"]
+    assert sum(line.startswith("tables ") for line in lines) == 2
+    assert sum(line.startswith("database ") for line in lines) == 1
