@@ -10,7 +10,7 @@ import json
 import smtplib
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -24,10 +24,10 @@ class SmtpSettings:
     sender: str
     to: tuple[str, ...]
     username: str | None
-    password: str | None
-    starttls: bool
-    ca_file: Path | None
-    timeout_s: float
+    password: str | None = field(repr=False)  # never in a log line or a traceback
+    starttls: bool = True
+    ca_file: Path | None = None
+    timeout_s: float = 10.0
 
 
 def email_payload(alerts: Sequence[Outgoing]) -> str:
