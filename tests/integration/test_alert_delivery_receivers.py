@@ -198,3 +198,30 @@ def test_a_webhook_token_never_shows_in_logs(tmp_path: Path,
         hook.close()
     assert "very-secret-token" not in caplog.text and "very-secret-token" not in stored
     assert f"receiver chat (http://127.0.0.1:{hook.port}/…): answered HTTP 500" in caplog.text
+
+
+def test_a_webhook_that_was_down_gets_every_notification_in_order(tmp_path: Path) -> None:
+    hook = HookReceiver(status=503)
+    try:
+        with SQLiteStore(tmp_path / "h.db") as store:
+            sending = dispatcher(store, (route("hook"),
+                                         WebhookNotifier("hook", hook.url("/hook"), 5.0)))
+            sending.start()
+            try:
+                a, b = alert("A", AlertState.FIRING), alert("B", AlertState.FIRING)
+                sending.dispatch([a])
+                sending.dispatch([a, b])
+                sending.dispatch([alert("A", AlertState.INACTIVE), b])
+                wait_until(lambda: sending.stats.snapshot()["failed"].get("hook", 0) >= 3,
+                           what="refusals")
+                assert store.outbox_depths() == {"hook": 3}
+                hook.status = 200
+                wait_until(lambda: len(hook.bodies) == 3, what="all three delivered")
+            finally:
+                sending.stop()
+    finally:
+        hook.close()
+    told = [sorted((x["labels"]["alertname"], x["status"]) for x in body["alerts"])
+            for _, body in hook.bodies]
+    assert told == [[("A", "firing")], [("A", "firing"), ("B", "firing")],
+                    [("A", "resolved"), ("B", "firing")]]
