@@ -59,6 +59,12 @@ class Dispatcher:
         alerts, marks = self.store.alert_state()
         self._marks = tuple(marks)
         self.depth = self.store.outbox_depths()
+        configured = {w.receiver for w in self.workers}
+        for receiver, n in sorted(self.depth.items()):
+            if receiver not in configured:
+                log.warning("receiver %s: %d notification(s) queued for a receiver no longer "
+                            "configured; they stay in the outbox until it is configured again",
+                            receiver, n)
         return alerts
 
     def start(self) -> None:
