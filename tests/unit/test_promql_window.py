@@ -127,6 +127,18 @@ def test_timestamps_far_apart_stay_exact() -> None:
         start, start + 30 * 86_400_000, start + 31 * 86_400_000]
 
 
+def test_timestamps_stay_exact_when_a_trimmed_series_is_rebased() -> None:
+    window = SeriesWindow()
+    start = 1_790_000_000_000
+    for i in range(3):
+        window.add(A, start + i * 1000, float(i))
+    window.trim(start + 1500)
+    window.add(A, start + 20 * 86_400_000, 3.0)  # offsets counted from the oldest point again
+    window.add(A, start + 50 * 86_400_000, 4.0)  # and now 64-bit
+    assert [t for t, _ in _points(window, A)] == [
+        start + 2000, start + 20 * 86_400_000, start + 50 * 86_400_000]
+
+
 def test_stale_marker_is_one_nan_bit_pattern() -> None:
     assert is_stale(STALE_NAN)
     assert not is_stale(float("nan"))
