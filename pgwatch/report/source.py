@@ -90,7 +90,7 @@ def explain_findings(dsn: str, query: str) -> tuple[Finding, ...] | str:
     from pgwatch.explain.live import explain_live
 
     if not _READS.match(query):
-        return "not a query (only SELECT statements are planned here)"
+        return "not a SELECT (only reads are planned)"
     if "$1" in query:
         return "parameterised text: planned by the advisor with sampled values (see advice)"
     try:
