@@ -18,7 +18,7 @@ import psycopg
 from pgwatch.explain.advisor.candidates import constant_predicates, site_candidate
 from pgwatch.explain.advisor.coverage import consolidate, covered_by, existing_from_row
 from pgwatch.explain.advisor.ddl import create_index, index_name
-from pgwatch.explain.advisor.hypothetical import Hypothetical, Trial
+from pgwatch.explain.advisor.hypothetical import Hypothetical, Trial, validate
 from pgwatch.explain.advisor.model import (
     CREATE_INDEX,
     Analysed,
@@ -87,21 +87,21 @@ def advise_indexes(conn: Connection, analysed: Mapping[str, Analysed],
     tables = {c.table for c in merged}
     existing = existing_indexes(conn, tables)
     stats = table_stats(conn, tables)
-    found: list[Recommendation] = []
+    uncovered = []
     for candidate in merged:
         cover = covered_by(candidate, existing)
         if cover is not None:
             log.info("candidate on %s: served by existing index %s", candidate.table.qualified,
                      cover.name)
-            continue
-        if hypothetical is not None:
-            trial = hypothetical.trial(candidate, dict(analysed))
-            if not trial.clear_win(options.min_gain):
-                log.info("candidate on %s: no clear win (%s)", candidate.table.qualified,
-                         trial.error or trial.gains)
-                continue
-            found.append(_validated(candidate, trial, stats.get(candidate.table), stats_age_s))
         else:
+            uncovered.append(candidate)
+    found: list[Recommendation] = []
+    if hypothetical is not None:
+        for candidate, trial in validate(hypothetical, uncovered, dict(analysed),
+                                         options.min_gain):
+            found.append(_validated(candidate, trial, stats.get(candidate.table), stats_age_s))
+    else:
+        for candidate in uncovered:
             share = _scan_share(candidate, analysed)
             if share:
                 found.append(_unvalidated(candidate, share, analysed,

@@ -1,0 +1,2 @@
+-- Forget one hypothetical index of this session.
+SELECT {drop}(%(oid)s::oid)
