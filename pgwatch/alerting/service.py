@@ -81,6 +81,9 @@ class AlertingService:
                     warmed_up: Callable[[], bool] | None = None) -> AlertingService | None:
         """The evaluator the config asks for; None when no rule file is configured."""
         if not config.rules:
+            if config.alertmanagers or config.receivers:
+                log.warning("alerting: receivers are configured but alerting.rules is empty: "
+                            "nothing will be evaluated or sent")
             return None
         from pgwatch.alerting.rules import load_rules
         from pgwatch.exposition.reference import exposed_names
@@ -166,10 +169,9 @@ class AlertingService:
 
     def _outbox(self) -> Outbox:
         stats = self.dispatcher.stats.snapshot()
-        try:  # the store is pgwatch's own (a file or a small table), never a monitored server
-            depth = self.dispatcher.store.outbox_depths()
-        except Exception:
-            depth = dict(self.dispatcher.depth)
+        # Memory only, as of the last dispatch: a scrape never waits on the store (which a
+        # retention run or a hung PostgreSQL store may hold).
+        depth = dict(self.dispatcher.depth)
         return Outbox(depth, stats["sent"], stats["failed"],
                       stats["dropped"])
 
