@@ -49,6 +49,25 @@ def test_wrapped_expressions_keep_their_literals() -> None:
     assert expressions.wrapped_columns("(mod(a, 7) = 5)")[0].expression == "mod(a, 7)"
 
 
+def test_index_shape_orders_keys_and_moves_boolean_tests_to_where() -> None:
+    shape = expressions.index_shape(
+        "((NOT a.is_private) AND (a.start_time >= $1) AND (a.team_id = $2) "
+        "AND (a.deleted_at IS NULL))")
+    assert shape.keys == ("team_id", "start_time")
+    assert shape.where == ("NOT is_private", "deleted_at IS NULL")
+    assert shape.sql("activities") == "CREATE INDEX CONCURRENTLY ON activities " \
+        "(team_id, start_time) WHERE NOT is_private AND deleted_at IS NULL"
+    row = expressions.index_shape(
+        "((user_id = 7) AND (ROW(start_time, id) < ROW('2026-01-01'::timestamp with time zone, "
+        "'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid)))")
+    assert row.keys == ("user_id", "start_time", "id")
+
+
+def test_equality_columns() -> None:
+    assert expressions.equality_columns(
+        "((a = 5) AND (b = ANY ('{1,2}'::integer[])) AND (c > 3) AND (NOT d))") == ("a", "b", "d")
+
+
 def test_index_keys_use_the_expression_when_the_column_is_wrapped() -> None:
     assert expressions.index_keys("((lower(email) = 'x'::text) AND (tenant = 3))") == \
         ("(lower(email))", "tenant")

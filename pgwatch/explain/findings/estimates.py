@@ -88,7 +88,7 @@ def _cause(node: Node) -> tuple[str, str]:
         return (f"an expression the planner estimates with a default selectivity ({expression})",
                 f"CREATE STATISTICS ON ({expression}) FROM {relation}; ANALYZE {relation}; "
                 "(PostgreSQL 14+), or an expression index on it.")
-    cols = _filter_columns(condition)
+    cols = list(expressions.equality_columns(condition))
     if len(cols) >= 2 and relation:
         chosen = cols[:CREATE_STATISTICS_MAX_COLUMNS]
         name = "_".join([node.relation or "t", *chosen, "stats"])[:63]
@@ -97,7 +97,8 @@ def _cause(node: Node) -> tuple[str, str]:
                 f"CREATE STATISTICS {name} (dependencies, ndistinct, mcv) ON {', '.join(chosen)} "
                 f"FROM {relation}; ANALYZE {relation};")
     if relation:
-        column = cols[0] if cols else None
+        mentioned = expressions.columns(condition)
+        column = mentioned[0] if mentioned else None
         target = f" ALTER TABLE {relation} ALTER COLUMN {column} SET STATISTICS 1000;" \
             if column else ""
         return ("stale or too coarse statistics",
@@ -119,10 +120,6 @@ def _join_cause(node: Node) -> tuple[str, str]:
             "ANALYZE the joined tables; if the estimate stays off, raise the statistics "
             "target of the join columns (ALTER TABLE ... ALTER COLUMN ... SET STATISTICS "
             "1000) and ANALYZE again.")
-
-
-def _filter_columns(condition: str) -> list[str]:
-    return list(expressions.columns(condition))
 
 
 def _qualified(node: Node) -> str | None:

@@ -14,15 +14,19 @@ _LITERAL = re.compile(r"'(?:[^']|'')*'")
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
 _COLUMN = re.compile(rf"^\(*(?P<ref>{_IDENT}(?:\.{_IDENT})?)\)*(?:::[A-Za-z_ ]+(?:\[\])?)?$")
 _CAST = re.compile(rf"\((?P<ref>{_IDENT}(?:\.{_IDENT})?)\)::(?P<type>[a-z_]+(?: [a-z_]+)*)")
-_CALL = re.compile(rf"(?P<name>{_IDENT})\(")
 _WORD = re.compile(rf"(?<![:\w.$'\"])(?P<ref>{_IDENT}(?:\.{_IDENT})?)(?![\w(])")
 _TYPE_CAST = re.compile(r"::[a-z_]+(?: [a-z_]+)*(?:\[\])?")
+_COMPARISON = re.compile(r" (?P<op>=|<>|!=|<=|>=|<|>|!?~~\*?|IS (?:NOT )?DISTINCT FROM) ")
+_QUALIFIER = re.compile(rf"(?<![\w.$\"']){_IDENT}\.(?=[A-Za-z_\"])")
+_TRAILING_CAST = re.compile(r"\)::(?P<type>[a-z_]+(?: [a-z_]+)*)$")
+_LEADING_CALL = re.compile(rf"^\(*(?P<name>{_IDENT})\(")
 _LEADING_WILDCARD = re.compile(r"(?P<op>!?~~\*?)\s+'(?P<pattern>%(?:[^']|'')*)'")
 _KEYWORDS = frozenset({
     "and", "or", "not", "is", "null", "true", "false", "any", "all", "some", "array", "in",
     "like", "ilike", "between", "distinct", "from", "case", "when", "then", "else", "end",
     "hashed", "subplan", "initplan", "row", "exists", "unknown", "interval", "at", "time",
     "zone", "with", "without", "collate", "escape", "similar", "to", "symmetric", "default",
+    "alternatives",
 })
 # Casts EXPLAIN shows for varchar and char columns compared with text: binary-compatible,
 # so a btree index on the column still serves them.
@@ -79,42 +83,134 @@ def conjuncts(text: str | None) -> tuple[str, ...]:
     return tuple(_unwrap(part.strip()) for part in parts if part.strip())
 
 
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One conjunct as ``left op right`` (outer parentheses removed)."""
+
+    left: str
+    op: str
+    right: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexShape:
+    """An index that would serve a condition: key columns or ``(expr)``, and a WHERE."""
+
+    keys: tuple[str, ...]
+    where: tuple[str, ...]
+
+    def sql(self, relation: str) -> str:
+        where = f" WHERE {' AND '.join(self.where)}" if self.where else ""
+        return f"CREATE INDEX CONCURRENTLY ON {relation} ({', '.join(self.keys)}){where}"
+
+
+def comparison(part: str) -> Comparison | None:
+    """Split a conjunct at its top-level comparison operator; None for a bare boolean test."""
+    masked = strip_literals(part)
+    depth = 0
+    for index, char in enumerate(masked):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and char == " ":
+            match = _COMPARISON.match(masked, index)
+            if match:
+                return Comparison(_unwrap(part[:index].strip()), match.group("op"),
+                                  _unwrap(part[match.end():].strip()))
+    return None
+
+
 def wrapped_columns(text: str | None) -> tuple[WrappedColumn, ...]:
-    """Columns under a function call or a non-trivial cast: the predicate is not sargable."""
-    if not text:
-        return ()
-    masked = strip_literals(text)
+    """Columns compared through a function, a cast or an expression: not sargable."""
     found: list[WrappedColumn] = []
-    for match in _CAST.finditer(masked):
-        kind = " ".join(match.group("type").split()).lower()
-        name = bare(match.group("ref"))
-        if kind not in _HARMLESS_CASTS and name.lower() not in _KEYWORDS:
-            found.append(WrappedColumn(name, f"::{kind}", f"({name})::{kind}"))
-    for match in _CALL.finditer(masked):
-        name = match.group("name")
-        if name.lower() in _KEYWORDS:
-            continue
-        spans = _argument_spans(masked, match.end())
-        if not spans:
-            continue
-        columns_at = [_column_ref(masked[a:b]) for a, b in spans]
-        # In SQL to run, a column is named bare: the plan's alias means nothing there.
-        shown = [ref or text[a:b].strip()
-                 for ref, (a, b) in zip(columns_at, spans, strict=True)]
-        call = f"{name}({', '.join(shown)})"
-        found.extend(WrappedColumn(ref, f"{name}()", call) for ref in columns_at if ref)
+    for part in conjuncts(text):
+        compared = comparison(part)
+        if compared is not None:
+            found.extend(w for side in (compared.left, compared.right)
+                         if (w := _wrapped_side(side)) is not None)
     return tuple(found)
 
 
-def index_keys(text: str | None) -> tuple[str, ...]:
-    """What an index serving the condition would be on: columns, or ``(expr)`` for a function
-    or cast applied to a column, conjunct by conjunct."""
-    keys: list[str] = []
+def index_shape(text: str | None) -> IndexShape:
+    """Equality keys first, then ranges, then the rest; boolean and NULL tests as a WHERE."""
+    equal: list[str] = []
+    ranged: list[str] = []
+    where: list[str] = []
     for part in conjuncts(text):
-        wrapped = wrapped_columns(part)
-        found = [f"({w.expression})" for w in wrapped] if wrapped else list(columns(part))
-        keys.extend(key for key in found if key not in keys)
-    return tuple(keys)
+        compared = comparison(part)
+        if compared is None:
+            if columns(part):
+                where.append(unqualified(part))
+            continue
+        (equal if compared.op == "=" else ranged).extend(_key(compared))
+    keys = tuple(dict.fromkeys(equal + ranged))
+    if not keys:
+        return IndexShape(tuple(dict.fromkeys(c for w in where for c in columns(w))), ())
+    return IndexShape(keys, tuple(where))
+
+
+def equality_columns(text: str | None) -> tuple[str, ...]:
+    """Columns a condition pins to one value (``=``, ``= ANY``, a boolean test, IS NULL)."""
+    found: list[str] = []
+    for part in conjuncts(text):
+        compared = comparison(part)
+        if compared is None:
+            found.extend(columns(part))
+        elif compared.op == "=":
+            for side in (compared.left, compared.right):
+                if _COLUMN.match(strip_literals(side).strip()):
+                    found.extend(columns(side))
+    return tuple(dict.fromkeys(found))
+
+
+def unqualified(text: str) -> str:
+    """The text with ``alias.`` removed before column names (SQL to run names them bare)."""
+    masked = strip_literals(text)
+    out, last = [], 0
+    for match in _QUALIFIER.finditer(masked):
+        out.append(text[last:match.start()])
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _wrapped_side(side: str) -> WrappedColumn | None:
+    masked = strip_literals(side).strip()
+    found = columns(side)
+    if not found or masked.upper().startswith("ROW("):
+        return None
+    if _COLUMN.match(masked):
+        cast = _CAST.search(masked)
+        kind = " ".join(cast.group("type").split()).lower() if cast else None
+        if kind is None or kind in _HARMLESS_CASTS:
+            return None
+        return WrappedColumn(found[0], f"::{kind}", f"({found[0]})::{kind}")
+    return WrappedColumn(found[0], _wrapper(masked), unqualified(side.strip()))
+
+
+def _wrapper(masked: str) -> str:
+    cast = _TRAILING_CAST.search(masked)
+    if cast:
+        return f"::{cast.group('type')}"
+    call = _LEADING_CALL.match(masked)
+    return f"{call.group('name')}()" if call else "an expression"
+
+
+def _key(compared: Comparison) -> tuple[str, ...]:
+    for side in (compared.left, compared.right):
+        masked = strip_literals(side).strip()
+        if masked.upper().startswith("ROW("):
+            # A row comparison, (a, b) < (x, y): a btree on (a, b) serves it.
+            return columns(side)
+        wrapped = _wrapped_side(side)
+        if wrapped is not None:
+            return (f"({wrapped.expression})",)
+        if _COLUMN.match(masked) and columns(side):
+            return columns(side)[:1]
+    return ()
+
+
+def index_keys(text: str | None) -> tuple[str, ...]:
+    """The key columns (or ``(expr)``) of an index serving the condition."""
+    return index_shape(text).keys
 
 
 def leading_wildcards(text: str | None) -> tuple[str, ...]:
@@ -124,32 +220,6 @@ def leading_wildcards(text: str | None) -> tuple[str, ...]:
     return tuple(match.group("pattern").replace("''", "'")
                  for match in _LEADING_WILDCARD.finditer(text)
                  if not match.group("op").startswith("!"))
-
-
-def _column_ref(argument: str) -> str | None:
-    """The bare column name when ``argument`` is just a (cast) column reference."""
-    column = _COLUMN.match(argument.strip())
-    if column is None or bare(column.group("ref")).lower() in _KEYWORDS:
-        return None
-    return bare(column.group("ref"))
-
-
-def _argument_spans(text: str, start: int) -> list[tuple[int, int]]:
-    """Where the top-level arguments are of the call whose '(' ends just before ``start``."""
-    depth, begin, spans = 1, start, []
-    for index in range(start, len(text)):
-        char = text[index]
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                spans.append((begin, index))
-                return [(a, b) for a, b in spans if text[a:b].strip()]
-        elif char == "," and depth == 1:
-            spans.append((begin, index))
-            begin = index + 1
-    return []
 
 
 def _unwrap(text: str) -> str:

@@ -43,7 +43,7 @@ def _non_sargable(node: Node, context: Context) -> Finding | None:
         if not wrapped:
             return None
     first = wrapped[0]
-    severity = Severity.WARNING if live or _large(node) else Severity.INFO
+    severity = Severity.WARNING if _large(node) else Severity.INFO
     names = [i.name for i in context.indexes_of(node.relation) if first.column in i.columns]
     index = f"the index {names[0]}" if names else f"an index on {first.column} (if any)"
     return Finding.at(

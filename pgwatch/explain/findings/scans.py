@@ -49,14 +49,15 @@ def _filter_wasteful(node: Node) -> bool:
 
 def _seq_scan(node: Node) -> Finding:
     seen, kept = examined(node), rows_out(node)
-    cols = expressions.index_keys(node.filter)
+    shape = expressions.index_shape(node.filter)
     severity = Severity.CRITICAL if seen >= HUGE_TABLE_ROWS else Severity.WARNING
-    target = f"{node.relation} ({', '.join(cols)})" if cols else f"{node.relation} (...)"
+    index = shape.sql(node.relation or "?") if shape.keys \
+        else f"CREATE INDEX CONCURRENTLY ON {node.relation} (...)"
     return Finding.at(
         node, "seq_scan_selective", severity,
         f"{_scan_kind(node)} of {node.relation} read {seen:,.0f} rows to keep {kept:,.0f} "
         f"({_percent(kept, seen)}): the filter is selective but no index serves it.",
-        f"CREATE INDEX CONCURRENTLY ON {target}; then check the plan uses it.",
+        f"{index}; then check the plan uses it.",
         {"rows_examined": seen, "rows_kept": kept, "rows_removed": removed(node),
          "kept_fraction": round(kept / seen, 5), "filter": node.filter,
          "loops": node.actual_loops},
