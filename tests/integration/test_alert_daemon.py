@@ -200,7 +200,7 @@ def test_an_idle_transaction_fires_survives_kill_9_and_resolves(
         am.stop()
 
 
-def test_an_alertmanager_down_at_start_and_a_kill_9_lose_nothing(
+def test_an_alertmanager_down_at_start_and_kill_9s_lose_nothing(
         pg_dsn: str, tmp_path: Path, hook: HookReceiver) -> None:
     am = Alertmanager(tmp_path, hook.url("/am"))  # configured, not answering yet
     port = free_port()
@@ -226,6 +226,13 @@ def test_an_alertmanager_down_at_start_and_a_kill_9_lose_nothing(
         time.sleep(2)
         assert [p for p, _ in hook.bodies].count("/am") == 1
         assert sample(metrics(port), "pgwatch_notifications_sent_total", receiver=receiver) == 1
+        # The transaction ends while pgwatch is down: after the restart it is resolved.
+        daemon.kill()
+        idler.rollback()
+        daemon.start()
+        wait_until(lambda: am.active() == {}, within=60, what="resolved after the restart")
+        wait_until(lambda: any(p == "/am" and b["status"] == "resolved"
+                               for p, b in hook.bodies), what="resolution notified")
     finally:
         idler.close()
         daemon.kill()
