@@ -1,10 +1,14 @@
-"""The six dashboards pgwatch ships, as data. Every query filters on ``target=~"$target"``."""
+"""The six dashboards pgwatch ships, as data. Every query filters on ``target=~"$target"``;
+per-database metrics on ``datname=~"$datname"`` too."""
 
 from __future__ import annotations
 
 from pgwatch.grafana.model import Dashboard, Panel, Query
 
 T = 'target=~"$target"'
+# Per-database metrics: on a target that discovers databases they carry datname, and the
+# dashboards that show them have a datname variable (All matches targets without it too).
+D = 'target=~"$target", datname=~"$datname"'
 R = "$__rate_interval"
 # An age that exists only while something is open (a transaction, a queued request) reads 0
 # when nothing is: the panel shows a flat healthy line instead of "No data".
@@ -118,65 +122,69 @@ QUERIES = Dashboard("pgwatch-queries", "PostgreSQL query performance",
 ))
 
 INDEXES = Dashboard("pgwatch-indexes", "PostgreSQL indexes",
-                    "Index usage, size, bloat, and indexes to drop or rebuild.", (
+                    "Index usage, size, bloat, and indexes to drop or rebuild.", per_database=True,
+                    panels=(
     _p("Index scans", "Index scans per second, the ten busiest indexes.", "ops",
-       _q(f"topk(10, rate(pgwatch_indexes_scans_total{{{T}}}[{R}]))",
-          "{{target}} {{indexrelname}}")),
+       _q(f"topk(10, rate(pgwatch_indexes_scans_total{{{D}}}[{R}]))",
+          "{{target}} {{datname}} {{indexrelname}}")),
     _p("Largest indexes", "Index sizes on disk, the ten largest.", "bytes",
-       _q(f"topk(10, pgwatch_index_size_size_bytes{{{T}}})", "{{target}} {{indexrelname}}",
+       _q(f"topk(10, pgwatch_index_size_size_bytes{{{D}}})",
+          "{{target}} {{datname}} {{indexrelname}}",
           True), kind="bargauge"),
     _p("Unused indexes", "Indexes with no scan since the statistics reset that back no "
        "constraint: candidates to drop.", "short",
-       _q(f"pgwatch_index_flags_unused{{{T}}} == 1", "", True), kind="table"),
+       _q(f"pgwatch_index_flags_unused{{{D}}} == 1", "", True), kind="table"),
     _p("Unused, duplicate and redundant indexes", "Count of indexes flagged unused, "
        "duplicate (same definition as another) or redundant (a prefix of another).", "short",
-       _q(f"sum by (target) (pgwatch_index_flags_unused{{{T}}})", "{{target}} unused"),
-       _q(f"sum by (target) (pgwatch_index_flags_duplicate{{{T}}})", "{{target}} duplicate"),
-       _q(f"sum by (target) (pgwatch_index_flags_redundant{{{T}}})", "{{target}} redundant")),
+       _q(f"sum by (target) (pgwatch_index_flags_unused{{{D}}})", "{{target}} unused"),
+       _q(f"sum by (target) (pgwatch_index_flags_duplicate{{{D}}})", "{{target}} duplicate"),
+       _q(f"sum by (target) (pgwatch_index_flags_redundant{{{D}}})", "{{target}} redundant")),
     _p("Invalid indexes", "Indexes left INVALID by a failed concurrent build: they cost "
        "writes and serve no read; rebuild or drop them.", "short",
-       _q(f"sum by (target) (pgwatch_index_flags_invalid{{{T}}})", "{{target}}")),
+       _q(f"sum by (target) (pgwatch_index_flags_invalid{{{D}}})", "{{target}}")),
     _p("Index blocks read from disk", "Index blocks read outside shared buffers per second.",
-       "ops", _q(f"topk(10, rate(pgwatch_indexes_blocks_read_total{{{T}}}[{R}]))",
-                 "{{target}} {{indexrelname}}")),
+       "ops", _q(f"topk(10, rate(pgwatch_indexes_blocks_read_total{{{D}}}[{R}]))",
+                 "{{target}} {{datname}} {{indexrelname}}")),
     _p("Index bloat", "Estimated wasted bytes in btree indexes.", "bytes",
-       _q(f'topk(10, pgwatch_bloat_bloat_bytes{{{T}, kind="index"}})',
-          "{{target}} {{relname}}")),
+       _q(f'topk(10, pgwatch_bloat_bloat_bytes{{{D}, kind="index"}})',
+          "{{target}} {{datname}} {{relname}}")),
 ))
 
 TABLES = Dashboard("pgwatch-tables", "PostgreSQL tables and vacuum",
-                   "Dead rows, bloat, wraparound distance and autovacuum at work.", (
+                   "Dead rows, bloat, wraparound distance and autovacuum at work.",
+                   per_database=True, panels=(
     _p("Dead rows", "Estimated dead rows, the ten tables with the most.", "short",
-       _q(f"topk(10, pgwatch_tables_dead_tuples{{{T}}})", "{{target}} {{relname}}")),
+       _q(f"topk(10, pgwatch_tables_dead_tuples{{{D}}})", "{{target}} {{datname}} {{relname}}")),
     _p("Table bloat", "Estimated wasted bytes in tables.", "bytes",
-       _q(f'topk(10, pgwatch_bloat_bloat_bytes{{{T}, kind="table"}})',
-          "{{target}} {{relname}}")),
+       _q(f'topk(10, pgwatch_bloat_bloat_bytes{{{D}, kind="table"}})',
+          "{{target}} {{datname}} {{relname}}")),
     _p("Wraparound distance", "Share of autovacuum_freeze_max_age used by the oldest "
        "tables; at 1 an anti-wraparound vacuum is forced.", "percentunit",
-       _q(f"topk(10, pgwatch_wraparound_freeze_max_age_ratio{{{T}}})",
-          "{{target}} {{relname}}")),
+       _q(f"topk(10, pgwatch_wraparound_freeze_max_age_ratio{{{D}}})",
+          "{{target}} {{datname}} {{relname}}")),
     _p("Database xid age", "Transactions since each database's datfrozenxid.", "short",
-       _q(f"max by (target, datname) (pgwatch_database_frozenxid_age{{{T}}})",
+       _q(f"max by (target, datname) (pgwatch_database_frozenxid_age{{{D}}})",
           "{{target}} {{datname}}")),
     _p("Autovacuum workers", "Autovacuum workers busy and the maximum allowed.", "short",
        _q(f"pgwatch_autovacuum_workers_busy{{{T}}}", "{{target}} busy"),
        _q(f"pgwatch_autovacuum_workers_max{{{T}}}", "{{target}} max")),
     _p("Autovacuum runs", "Autovacuums and autoanalyzes per second.", "ops",
-       _q(f"sum by (target) (rate(pgwatch_tables_autovacuum_total{{{T}}}[{R}]))",
+       _q(f"sum by (target) (rate(pgwatch_tables_autovacuum_total{{{D}}}[{R}]))",
           "{{target}} vacuum"),
-       _q(f"sum by (target) (rate(pgwatch_tables_autoanalyze_total{{{T}}}[{R}]))",
+       _q(f"sum by (target) (rate(pgwatch_tables_autoanalyze_total{{{D}}}[{R}]))",
           "{{target}} analyze")),
     _p("Sequential rows read", "Rows read by sequential scans per second: a large table "
        "here may lack an index.", "ops",
-       _q(f"topk(10, rate(pgwatch_tables_seq_tuples_read_total{{{T}}}[{R}]))",
-          "{{target}} {{relname}}")),
+       _q(f"topk(10, rate(pgwatch_tables_seq_tuples_read_total{{{D}}}[{R}]))",
+          "{{target}} {{datname}} {{relname}}")),
     _p("Largest tables", "Table size including TOAST and indexes.", "bytes",
-       _q(f"topk(10, pgwatch_table_size_total_bytes{{{T}}})", "{{target}} {{relname}}", True),
+       _q(f"topk(10, pgwatch_table_size_total_bytes{{{D}}})",
+          "{{target}} {{datname}} {{relname}}", True),
        kind="bargauge"),
     _p("Vacuum progress", "Share of heap blocks scanned by running vacuums.", "percentunit",
-       _q(f"pgwatch_vacuum_progress_heap_blocks_scanned{{{T}}} / "
-          f"clamp_min(pgwatch_vacuum_progress_heap_blocks{{{T}}}, 1)",
-          "{{target}} {{relname}} {{phase}}"), rare="only while a vacuum runs"),
+       _q(f"pgwatch_vacuum_progress_heap_blocks_scanned{{{D}}} / "
+          f"clamp_min(pgwatch_vacuum_progress_heap_blocks{{{D}}}, 1)",
+          "{{target}} {{datname}} {{relname}} {{phase}}"), rare="only while a vacuum runs"),
 ))
 
 CONNECTIONS = Dashboard("pgwatch-connections", "PostgreSQL connections and pool",
@@ -227,31 +235,36 @@ CONNECTIONS = Dashboard("pgwatch-connections", "PostgreSQL connections and pool"
 
 MILE_QUEST = Dashboard("pgwatch-mile-quest", "Mile Quest migrations",
                        "What the shipped migrations cost and deliver: materialized-view "
-                       "refreshes and trigger timing.", (
+                       "refreshes and trigger timing.", per_database=True, panels=(
     _p("Refresh duration", "Duration of the last refresh of each materialized view.", "s",
-       _q(f"pgwatch_mile_quest_views_last_refresh_seconds{{{T}}}", "{{target}} {{view_name}}")),
+       _q(f"pgwatch_mile_quest_views_last_refresh_seconds{{{D}}}",
+          "{{target}} {{datname}} {{view_name}}")),
     _p("Staleness", "Seconds since each view was last refreshed successfully.", "s",
-       _q(f"pgwatch_mile_quest_views_staleness_seconds{{{T}}}", "{{target}} {{view_name}}")),
+       _q(f"pgwatch_mile_quest_views_staleness_seconds{{{D}}}",
+          "{{target}} {{datname}} {{view_name}}")),
     _p("Refreshes", "Refreshes per second, by view.", "ops",
-       _q(f"rate(pgwatch_mile_quest_views_refreshes_total{{{T}}}[{R}])",
-          "{{target}} {{view_name}}")),
+       _q(f"rate(pgwatch_mile_quest_views_refreshes_total{{{D}}}[{R}])",
+          "{{target}} {{datname}} {{view_name}}")),
     _p("Refresh failures", "Failed refreshes in the last hour (0 is healthy).", "short",
-       _q(f"increase(pgwatch_mile_quest_views_failures_total{{{T}}}[1h])",
-          "{{target}} {{view_name}}")),
+       _q(f"increase(pgwatch_mile_quest_views_failures_total{{{D}}}[1h])",
+          "{{target}} {{datname}} {{view_name}}")),
     _p("Pending refresh requests", "Age of the oldest refresh request still queued (0: none "
        "queued).", "s",
-       _q(f"pgwatch_mile_quest_views_pending_request_seconds{{{T}}} or "
-          f"pgwatch_mile_quest_views_populated{{{T}}} * 0", "{{target}} {{view_name}}")),
+       _q(f"pgwatch_mile_quest_views_pending_request_seconds{{{D}}} or "
+          f"pgwatch_mile_quest_views_populated{{{D}}} * 0",
+  "{{target}} {{datname}} {{view_name}}")),
     _p("Trigger mean time", "Mean execution time of each trigger over the last hour "
        "(sampled).", "s",
-       _q(f"pgwatch_mile_quest_triggers_mean_seconds_last_hour{{{T}}}",
-          "{{target}} {{trigger_name}} {{operation}}")),
+       _q(f"pgwatch_mile_quest_triggers_mean_seconds_last_hour{{{D}}}",
+          "{{target}} {{datname}} {{trigger_name}} {{operation}}")),
     _p("Trigger time per second", "Sampled trigger execution seconds per second.", "s",
-       _q(f"sum by (target, trigger_name) (rate(pgwatch_mile_quest_triggers_sampled_seconds"
-          f"_total{{{T}}}[{R}]))", "{{target}} {{trigger_name}}")),
+       _q(f"sum by (target, datname, trigger_name) (rate("
+          f"pgwatch_mile_quest_triggers_sampled_seconds_total{{{D}}}[{R}]))",
+          "{{target}} {{datname}} {{trigger_name}}")),
     _p("Slow trigger calls", "Trigger calls over the slow threshold per second.", "ops",
-       _q(f"sum by (target, trigger_name) (rate(pgwatch_mile_quest_triggers_slow_calls_total"
-          f"{{{T}}}[{R}]))", "{{target}} {{trigger_name}}")),
+       _q(f"sum by (target, datname, trigger_name) (rate("
+          f"pgwatch_mile_quest_triggers_slow_calls_total{{{D}}}[{R}]))",
+          "{{target}} {{datname}} {{trigger_name}}")),
 ))
 
 DASHBOARDS = (OVERVIEW, QUERIES, INDEXES, TABLES, CONNECTIONS, MILE_QUEST)

@@ -1,7 +1,8 @@
 """Dashboards as data: panels with their PromQL, unit and description, rendered to Grafana JSON.
 
-Every dashboard gets the same two variables (data source, target) and every panel a unit
-and a description, because the builder will not render one without them.
+Every dashboard gets the same two variables (data source, target), those showing
+per-database metrics a third (datname), and every panel a unit and a description, because
+the builder will not render one without them.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class Dashboard:
     panels: tuple[Panel, ...]
     tags: tuple[str, ...] = ("pgwatch", "postgresql")
     links: Sequence[str] = field(default_factory=tuple)
+    # Shows per-database metrics: gets a datname variable (see pgwatch.collectors.kinds).
+    per_database: bool = False
 
     def queries(self) -> Iterator[tuple[Panel, Query]]:
         for panel in self.panels:
@@ -68,14 +71,28 @@ def render(dashboard: Dashboard) -> dict[str, Any]:
         "uid": dashboard.uid, "title": dashboard.title, "description": dashboard.description,
         "tags": list(dashboard.tags), "schemaVersion": 39, "version": 1, "editable": True,
         "time": {"from": "now-1h", "to": "now"}, "refresh": "30s", "timezone": "browser",
-        "graphTooltip": 1, "templating": {"list": _variables()}, "panels": panels,
+        "graphTooltip": 1, "templating": {"list": _variables(dashboard.per_database)},
+        "panels": panels,
         "annotations": {"list": []},
         "links": [{"type": "dashboards", "tags": ["pgwatch"], "asDropdown": True,
                    "title": "pgwatch"}],
     }
 
 
-def _variables() -> list[dict[str, Any]]:
+# A per-database metric every watched database has; All (.*) also matches targets that
+# watch one database, whose series carry no datname.
+DATNAME_QUERY = 'label_values(pgwatch_table_size_total_bytes{target=~"$target"}, datname)'
+
+
+def _variables(per_database: bool) -> list[dict[str, Any]]:
+    datname = {"name": "datname", "label": "Database", "type": "query",
+               "datasource": DATASOURCE, "query": {"query": DATNAME_QUERY, "refId": "datname"},
+               "definition": DATNAME_QUERY, "refresh": 2, "multi": True, "includeAll": True,
+               "allValue": ".*", "current": {}, "hide": 0, "sort": 1}
+    return [*_common_variables(), *([datname] if per_database else [])]
+
+
+def _common_variables() -> list[dict[str, Any]]:
     return [
         {"name": "datasource", "label": "Data source", "type": "datasource",
          "query": "prometheus", "current": {}, "hide": 0, "refresh": 1},

@@ -118,7 +118,8 @@ def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
 
 
 def query(port: int, expr: str) -> list[dict[str, object]]:
-    grafana_free = expr.replace("$__rate_interval", "1m").replace("$target", ".*")
+    grafana_free = expr.replace("$__rate_interval", "1m").replace("$target", ".*") \
+        .replace("$datname", ".*")
     url = (f"http://127.0.0.1:{port}/api/v1/query?"
            + urllib.parse.urlencode({"query": grafana_free}))
     with urllib.request.urlopen(url, timeout=30) as answer:

@@ -10,6 +10,7 @@ from typing import Any
 import promql_parser
 import pytest
 
+from pgwatch.collectors.registry import PER_DATABASE
 from pgwatch.exposition.reference import exposed_names
 from pgwatch.grafana.__main__ import files
 from pgwatch.grafana.dashboards import DASHBOARDS
@@ -20,7 +21,8 @@ PANELS = [(d.uid, p.title, q.expr) for d in DASHBOARDS for p, q in d.queries()]
 
 def promql(expr: str) -> str:
     """The query as Prometheus receives it once Grafana has filled its variables."""
-    return expr.replace("$__rate_interval", "1m").replace("$target", ".*")
+    return expr.replace("$__rate_interval", "1m").replace("$target", ".*") \
+        .replace("$datname", ".*")
 
 
 def selectors(expr: str) -> list[str]:
@@ -66,6 +68,23 @@ def test_every_panel_has_unit_description_and_variables(path: Path) -> None:
         assert panel["description"], panel["title"]
         assert panel["fieldConfig"]["defaults"]["unit"], panel["title"]
         assert panel["datasource"]["uid"] == "${datasource}"
+
+
+def test_per_database_metrics_filter_on_the_datname_variable() -> None:
+    per_database = tuple(f"pgwatch_{name}_" for name in PER_DATABASE)
+    for dashboard in DASHBOARDS:
+        rendered = json.loads((FOLDER / f"{dashboard.uid[8:]}.json").read_text())
+        variables = [v["name"] for v in rendered["templating"]["list"]]
+        shows = [expr for _, expr in ((p, q.expr) for p, q in dashboard.queries())
+                 if any(name.startswith(per_database) for name in selectors(expr))]
+        assert ("datname" in variables) == bool(shows), dashboard.uid
+        for expr in shows:
+            for name in selectors(expr):
+                if name.startswith(per_database):
+                    assert f'{name}{{target=~"$target", datname=~"$datname"' in expr, expr
+        if "datname" in variables:
+            datname = rendered["templating"]["list"][variables.index("datname")]
+            assert datname["allValue"] == ".*" and datname["includeAll"]
 
 
 def test_rare_panels_say_so_in_their_description() -> None:
