@@ -331,7 +331,19 @@ def test_random_expressions_agree_with_promtool(tmp_path: Path) -> None:
 
 VALUES = (0.0, -0.0, 1.0, 0.25, 100.0, 123456.0, 1234567.0, 1e6, 1e21, 1.5e300, 0.0001,
           0.00001, 5e-324, -3.25, 1 / 3, 0.30000000000000004, 12345.678, -987654321.5,
+          999999.0, 999999.5, 0.000123456789, 2.5e-5, 1e-4, 9.999999e-5,
           math.nan, math.inf, -math.inf)
+
+
+def _random_values(count: int) -> list[float]:
+    """Seeded floats of every magnitude, both signs, with short and long mantissas."""
+    rng = random.Random(7)
+    out = []
+    for _ in range(count):
+        mantissa = rng.choice([rng.random(), round(rng.random(), rng.randrange(1, 6)),
+                               float(rng.randrange(1, 10_000))])
+        out.append(rng.choice([1.0, -1.0]) * mantissa * 10.0 ** rng.randrange(-12, 25))
+    return out
 
 
 def _literal(value: float) -> str:
@@ -346,16 +358,17 @@ def test_format_value_matches_value_in_promtool_templates(tmp_path: Path) -> Non
     """``{{ $value }}`` as promtool renders it equals ``format_value`` for each value."""
     _require_promtool()
     assert PROMTOOL is not None
+    values = [*VALUES, *_random_values(200)]
     rules = {"groups": [{"name": "values", "rules": [
         {"alert": f"V{i}", "expr": f"vector({_literal(v)})",
-         "annotations": {"value": "{{ $value }}"}} for i, v in enumerate(VALUES)]}]}
+         "annotations": {"value": "{{ $value }}"}} for i, v in enumerate(values)]}]}
     (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules, sort_keys=False))
     tests = {"rule_files": ["rules.yaml"], "tests": [{
         "interval": "1m", "input_series": [],
         "alert_rule_test": [
             {"eval_time": "0m", "alertname": f"V{i}",
              "exp_alerts": [{"exp_labels": {}, "exp_annotations": {"value": format_value(v)}}]}
-            for i, v in enumerate(VALUES)]}]}
+            for i, v in enumerate(values)]}]}
     (tmp_path / "test.yaml").write_text(yaml.safe_dump(tests, sort_keys=False))
     done = subprocess.run([PROMTOOL, "test", "rules", str(tmp_path / "test.yaml")],
                           capture_output=True, text=True, timeout=60, check=False)
