@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pygal
 
@@ -40,25 +40,27 @@ def growth(series: Sequence[tuple[str, Sequence[tuple[datetime, float]]]], title
     drawn = [(name, points) for name, points in series if len(points) >= 2]
     if not drawn:
         return None
-    chart = pygal.DateTimeLine(width=760, height=280, show_dots=False, js=[], css=[],
-                               no_prefix=True, disable_xml_declaration=True,
-                               legend_at_bottom=True, legend_at_bottom_columns=2,
-                               truncate_legend=40, title=title, x_label_rotation=0,
-                               truncate_label=-1, x_value_formatter=_time_format(drawn),
-                               value_formatter=lambda v: f"{v:,.1f} MB")
+    chart = pygal.XY(width=760, height=280, show_dots=False, js=[], css=[], no_prefix=True,
+                     disable_xml_declaration=True, legend_at_bottom=True,
+                     legend_at_bottom_columns=2, truncate_legend=40, title=title,
+                     x_label_rotation=0, truncate_label=-1,
+                     x_value_formatter=_time_format(drawn),
+                     value_formatter=lambda v: f"{v:,.1f} MB")
     for name, points in drawn:
-        chart.add(name, [(at, round(v / 2**20, 3)) for at, v in _thin_points(points)])
+        chart.add(name, [(at.timestamp(), round(v / 2**20, 3))
+                         for at, v in _thin_points(points)])
     first = tuple(round(v, 3) for _at, v in drawn[0][1])
     return Chart(clean(chart.render(), "growth", caption), first, caption)
 
 
 def _time_format(series: Sequence[tuple[str, Sequence[tuple[datetime, float]]]]
-                 ) -> Callable[[datetime], str]:
-    """Hours and minutes over a day or two; the date beyond."""
+                 ) -> Callable[[float], str]:
+    """Epoch seconds as a time of day over a day or two (seconds under an hour), else a date."""
     first = min(points[0][0] for _n, points in series)
     last = max(points[-1][0] for _n, points in series)
-    pattern = "%H:%M" if (last - first).total_seconds() <= 172_800 else "%m-%d"
-    return lambda at: at.strftime(pattern)
+    span = (last - first).total_seconds()
+    pattern = "%H:%M:%S" if span < 3600 else "%H:%M" if span <= 172_800 else "%m-%d"
+    return lambda ts: datetime.fromtimestamp(ts, UTC).strftime(pattern)
 
 
 def _thin_points(points: Sequence[tuple[datetime, float]]) -> Sequence[tuple[datetime, float]]:
