@@ -30,6 +30,7 @@ from pgwatch.memory import release_free_memory
 from pgwatch.sharding import Shard
 from pgwatch.store import Store, StorePolicy, open_store
 from pgwatch.store.baselines import BaselinePolicy
+from pgwatch.store.health import StoreHealth
 
 if TYPE_CHECKING:
     from pgwatch.report.schedule import ReportScheduler
@@ -68,6 +69,7 @@ class Service:
     alerting: AlertingService | None = None
     reports: ReportScheduler | None = None
     claim: ShardClaim | None = None
+    health: StoreHealth | None = None
     _housekeeper: threading.Thread | None = None
     _stopping: threading.Event | None = None
 
@@ -80,11 +82,13 @@ class Service:
         # Its own connection to the store: refuses to start when another process runs the shard.
         claim = ShardClaim.take(open_configured_store(config, config_path.parent), daemon_.shard)
         store = open_configured_store(config, config_path.parent)
-        daemon_.sinks = (store.write,)
+        health = StoreHealth(store.write, store.size_bytes)
+        health.refresh_size()
+        daemon_.sinks = (health.write,)
         metrics = CollectorRegistry(auto_describe=False)
         bounds = configured_bounds(config.metrics.statements_top_n, config.metrics.objects_top_n)
         metrics.register(SnapshotCollector(state, bounds))
-        metrics.register(SelfCollector(state, lambda: float(store.size_bytes())))
+        metrics.register(SelfCollector(state, store_status=health.status))
         metrics.register(BaselineCollector(
             state, store, BaselinePolicy(period=timedelta(seconds=config.metrics.baseline_period)),
             config.metrics.baseline_refresh))
@@ -97,7 +101,7 @@ class Service:
             raise
         reports = _report_scheduler(config, config_path.parent, store)
         pages = {"/healthz": json_page(lambda: (200, {"status": "ok"})),
-                 "/readyz": json_page(lambda: _readiness(state)),
+                 "/readyz": json_page(lambda: _readiness(state, health)),
                  **_alerting_pages(alerting)}
         subpages: dict[str, SubPage] = {}
         headers = {}
@@ -109,7 +113,7 @@ class Service:
             headers = dict.fromkeys(("/report", "/reports", "/reports/"), security_headers())
         app = build_app(metrics, pages, _auth(config), subpages=subpages, page_headers=headers)
         http = HttpServer(config.http.listen, app, config.http.tls_cert, config.http.tls_key)
-        return cls(daemon_, store, http, state, alerting, reports, claim=claim)
+        return cls(daemon_, store, http, state, alerting, reports, claim=claim, health=health)
 
     def start(self) -> None:
         self.http.start()
@@ -143,11 +147,14 @@ class Service:
             self.claim.release()
 
     def _housekeeping(self) -> None:
-        """Return freed memory every few seconds; apply the store's retention now and then."""
+        """Return freed memory and measure the store every few seconds; apply the store's
+        retention now and then."""
         assert self._stopping is not None
         next_retention = time.monotonic() + RETENTION_EVERY_S
         while not self._stopping.wait(TRIM_EVERY_S):
             release_free_memory()
+            if self.health is not None:
+                self.health.refresh_size()
             if time.monotonic() < next_retention:
                 continue
             next_retention = time.monotonic() + RETENTION_EVERY_S
@@ -172,9 +179,14 @@ def _report_scheduler(config: Config, base_dir: Path, store: Store) -> ReportSch
     return ReportScheduler(config.reports, base_dir, targets, store)
 
 
-def _readiness(state: RunState) -> tuple[int, object]:
+def _readiness(state: RunState, health: StoreHealth) -> tuple[int, object]:
     ready, late = state.ready()
-    return (200 if ready else 503), {"ready": ready, "late": late}
+    store = health.status()
+    ready = ready and not store.failing
+    body: dict[str, object] = {"ready": ready, "late": late}
+    if store.failing:
+        body["store"] = store.last_error
+    return (200 if ready else 503), body
 
 
 def _alerting_pages(alerting: AlertingService | None) -> dict[str, Page]:

@@ -18,6 +18,7 @@ from pgwatch.exposition.metrics import (
     family,
     label_value,
 )
+from pgwatch.store.health import StoreStatus
 
 _JOB = ("target", "collector")
 BUILD_INFO = MetricDoc(f"{PREFIX}_build_info", "gauge", "pgwatch version running (always 1).",
@@ -41,16 +42,28 @@ SKIPPED = MetricDoc(f"{PREFIX}_collector_skipped", "gauge",
                     (*_JOB, "reason"))
 STORE_SIZE = MetricDoc(f"{PREFIX}_store_size_bytes", "gauge",
                        "Size of the history store on disk.", ())
+STORE_UP = MetricDoc(f"{PREFIX}_store_up", "gauge",
+                     "0 while the last write to the history store failed (disk full, read-only, "
+                     "server gone), else 1; /readyz says why.", ())
+STORE_WRITES = MetricDoc(f"{PREFIX}_store_writes_total", "counter",
+                         "Snapshots handed to the history store.", ())
+STORE_WRITE_ERRORS = MetricDoc(f"{PREFIX}_store_write_errors_total", "counter",
+                               "Snapshots the history store failed to keep; the log says why.",
+                               ())
+STORE_LAST_WRITE = MetricDoc(f"{PREFIX}_store_last_write_success_timestamp_seconds", "gauge",
+                             "When a write to the history store last succeeded (Unix time).", ())
 SELF_METRICS = (BUILD_INFO, UP, DURATION, RUNS, ERRORS, OVERRUNS, INTERVAL, LAST_SUCCESS,
-                SKIPPED, STORE_SIZE)
+                SKIPPED, STORE_SIZE, STORE_UP, STORE_WRITES, STORE_WRITE_ERRORS, STORE_LAST_WRITE)
 
 
 class SelfCollector(Collector):
     """Reads the daemon's run state; never a database."""
 
-    def __init__(self, state: RunState, store_size: Callable[[], float] | None = None) -> None:
+    def __init__(self, state: RunState, store_size: Callable[[], float] | None = None,
+                 store_status: Callable[[], StoreStatus] | None = None) -> None:
         self.state = state
         self.store_size = store_size
+        self.store_status = store_status  # memory only: see pgwatch.store.health
 
     def describe(self) -> list[Metric]:
         return []
@@ -62,9 +75,22 @@ class SelfCollector(Collector):
             add_gauge(families, UP.name, UP.help, {"target": target}, int(up))
         for job in sorted(self.state.jobs(), key=lambda j: (j.target, j.collector)):
             _job(families, job)
-        if self.store_size is not None:
+        if self.store_status is not None:
+            _store(families, self.store_status())
+        elif self.store_size is not None:
             add_gauge(families, STORE_SIZE.name, STORE_SIZE.help, {}, self.store_size())
         yield from families.values()
+
+
+def _store(families: Families, status: StoreStatus) -> None:
+    add_gauge(families, STORE_SIZE.name, STORE_SIZE.help, {}, status.size_bytes)
+    add_gauge(families, STORE_UP.name, STORE_UP.help, {}, int(not status.failing))
+    for doc, value in ((STORE_WRITES, status.writes_total),
+                       (STORE_WRITE_ERRORS, status.write_errors_total)):
+        add_counter(families, doc.name.removesuffix("_total"), doc.help, {}, value)
+    if status.last_write_success_at:
+        add_gauge(families, STORE_LAST_WRITE.name, STORE_LAST_WRITE.help, {},
+                  status.last_write_success_at)
 
 
 def _job(families: Families, job: JobStatus) -> None:

@@ -1,0 +1,234 @@
+"""Faults of the history store against a real daemon: the disk fills up, the process is
+stopped or killed in the middle of writes, and the store is locked or hung while Prometheus
+scrapes (a scrape never waits on the store)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from pgwatch.service import Service
+from pgwatch.store import open_store
+from tests.integration.daemon_process import DaemonProcess, running_daemon, target_yaml
+
+pytestmark = pytest.mark.one_version
+SCRAPE_BUDGET_S = 0.1
+FAST = ("defaults:\n  collectors:\n    database: {interval: 1s}\n    tables: {interval: 1s}\n"
+        "    statements: {interval: 1s}\n    activity: {interval: 1s}\n")
+
+
+def _config(dsn: str, store: str) -> str:
+    return "targets:\n" + target_yaml(dsn) + FAST + store
+
+
+def _password(dsn: str) -> str:
+    return str(conninfo_to_dict(dsn).get("password", ""))
+
+
+@contextmanager
+def _small_filesystem(where: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of ``size`` at ``where`` (needs root), unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a size-limited tmpfs needs root")
+    where.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
+                   check=True)
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def _fill(folder: Path) -> Path:
+    """Write a file until the filesystem is full."""
+    filler = folder / "filler"
+    chunk = b"\0" * 65536
+    with filler.open("wb") as out, suppress(OSError):
+        while True:
+            out.write(chunk)
+            out.flush()
+    return filler
+
+
+def _counter(daemon: DaemonProcess, name: str, **labels: str) -> float:
+    return daemon.metric(name, **labels) or 0.0
+
+
+def test_a_full_disk_is_visible_collection_goes_on_and_writing_resumes(
+        pg_dsn: str, tmp_path: Path) -> None:
+    with _small_filesystem(tmp_path / "disk", "6m") as disk:
+        store = disk / "history.db"
+        body = _config(pg_dsn, f"store:\n  path: {store}\n")
+        with running_daemon(tmp_path, body, _password(pg_dsn)) as daemon:
+            daemon.wait_ready()
+            daemon.wait_for(lambda: _counter(daemon, "pgwatch_store_writes_total") >= 8, "writes")
+            filler = _fill(disk)
+            daemon.wait_for(lambda: daemon.metric("pgwatch_store_up") == 0.0, "store_up 0")
+            status, ready = daemon.get("/readyz")
+            assert status == 503 and b"full" in ready, ready
+            runs = _counter(daemon, "pgwatch_collector_runs_total", collector="database")
+            daemon.wait_for(lambda: _counter(daemon, "pgwatch_collector_runs_total",
+                                             collector="database") >= runs + 2, "collecting")
+            assert daemon.metric("pgwatch_up", target="main") == 1.0
+            assert _counter(daemon, "pgwatch_store_write_errors_total") >= 1
+            filler.unlink()
+            daemon.wait_for(lambda: daemon.metric("pgwatch_store_up") == 1.0, "store_up 1")
+            daemon.wait_ready(within=20)
+            written = _counter(daemon, "pgwatch_store_writes_total")
+            errors = _counter(daemon, "pgwatch_store_write_errors_total")
+            daemon.wait_for(lambda: _counter(daemon, "pgwatch_store_writes_total") >= written + 4,
+                            "writing again")
+            assert _counter(daemon, "pgwatch_store_write_errors_total") == errors
+            resumed = time.time()
+            assert daemon.stop() == 0, daemon.log_text()[-2000:]
+        assert any(m.startswith("storing main/") for m in daemon.messages())
+        assert "database or disk is full" in daemon.log_text()
+        _assert_sound(store)
+        reopened = open_store(store)
+        try:
+            latest = reopened.latest("main", "database")
+            assert latest is not None and latest.taken_at.timestamp() >= resumed - 10
+        finally:
+            reopened.close()
+
+
+def _assert_sound(store: Path) -> None:
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_sigterm_and_kill_9_in_the_middle_of_writes_leave_a_sound_store(
+        pg_dsn: str, tmp_path: Path) -> None:
+    store = tmp_path / "history.db"
+    body = _config(pg_dsn, f"store:\n  path: {store}\n")
+    chance = random.Random(14)
+    for round_, sig in enumerate((signal.SIGTERM, signal.SIGKILL, signal.SIGTERM, signal.SIGKILL)):
+        folder = tmp_path / f"run{round_}"
+        folder.mkdir()
+        with running_daemon(folder, body, _password(pg_dsn)) as daemon:
+            daemon.wait_for(lambda: _counter(daemon, "pgwatch_store_writes_total") >= 3,
+                            "writes")
+            time.sleep(chance.uniform(0, 1))  # 1-s collectors: writes are under way
+            status = daemon.stop(sig)
+        assert status == (0 if sig == signal.SIGTERM else -signal.SIGKILL), daemon.log_text()
+        _assert_sound(store)
+    reopened = open_store(store)
+    try:
+        assert reopened.latest("main", "statements") is not None
+    finally:
+        reopened.close()
+
+
+def _scrape_times(port: int, seconds: float) -> list[float]:
+    times: list[float] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        began = time.monotonic()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+            assert answer.status == 200
+            assert b"pgwatch_store_size_bytes" in answer.read()
+        times.append(time.monotonic() - began)
+        time.sleep(0.05)
+    return times
+
+
+@contextmanager
+def _service(folder: Path, dsn: str, store: str) -> Iterator[Service]:
+    config = folder / "pgwatch.yaml"
+    config.write_text(_config(dsn, store).replace("${TEST_PG_PASSWORD}", _password(dsn))
+                      + "alerting:\n  rules: [" + str(_rules_dir()) + "]\n"
+                      "  evaluation_interval: 1s\n"
+                      "http:\n  listen: 127.0.0.1:0\n", encoding="utf-8")
+    service = Service.from_config(config)
+    service.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not service.state.ready()[0]:
+            assert time.monotonic() < deadline, "service never ready"
+            time.sleep(0.2)
+        yield service
+    finally:
+        service.stop()
+
+
+def _rules_dir() -> Path:
+    from pgwatch.alerting.rules import default_rules_dir
+
+    return default_rules_dir()
+
+
+def _held(seconds: float, hold: threading.Event, body: threading.Thread) -> None:
+    body.start()
+    assert hold.wait(10), "the lock was never taken"
+    time.sleep(seconds)
+
+
+def _assert_fast(times: list[float], what: str) -> None:
+    assert len(times) >= 10, times
+    slow = [round(t, 3) for t in times if t > SCRAPE_BUDGET_S]
+    assert not slow, f"{what}: {len(slow)} of {len(times)} scrapes over 100 ms: {slow}"
+
+
+def test_a_scrape_never_waits_on_a_locked_sqlite_store(pg_dsn: str, tmp_path: Path) -> None:
+    store = tmp_path / "history.db"
+    with _service(tmp_path, pg_dsn, f"store:\n  path: {store}\n") as service:
+        port = service.http.port
+        _scrape_times(port, 1)  # warm
+        # Another process's write transaction: the store's writes wait behind it, holding
+        # the store's lock, for SQLite's busy timeout.
+        other = sqlite3.connect(store, timeout=1, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            _assert_fast(_scrape_times(port, 3), "SQLite write lock held elsewhere")
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        # A retention run holds the store's own lock for as long as it deletes.
+        taken, release = threading.Event(), threading.Event()
+
+        def retention_like() -> None:
+            with service.store._lock:  # type: ignore[attr-defined]
+                taken.set()
+                release.wait(30)
+
+        holder = threading.Thread(target=retention_like)
+        holder.start()
+        assert taken.wait(30)
+        try:
+            _assert_fast(_scrape_times(port, 3), "store lock held by retention")
+        finally:
+            release.set()
+            holder.join()
+
+
+def test_a_scrape_never_waits_on_a_hung_postgresql_store(pg_dsn: str, tmp_path: Path) -> None:
+    with _service(tmp_path, pg_dsn, f"store:\n  backend: postgresql\n  dsn: '{pg_dsn}'\n") \
+            as service:
+        port = service.http.port
+        _scrape_times(port, 1)
+        with psycopg.connect(pg_dsn) as locker:
+            locker.execute("LOCK TABLE pgwatch_history.metrics, pgwatch_history.objects, "
+                           "pgwatch_history.series, pgwatch_history.snapshots, "
+                           "pgwatch_history.outbox, pgwatch_history.alert_state "
+                           "IN ACCESS EXCLUSIVE MODE")
+            times = _scrape_times(port, 4)
+            blocked = locker.execute(
+                "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database()").fetchone()
+            locker.rollback()
+        assert blocked is not None and blocked[0] >= 1, "the store never waited on the lock"
+        _assert_fast(times, "PostgreSQL store hung on a lock")
