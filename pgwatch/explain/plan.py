@@ -263,7 +263,12 @@ def parse_plan(text: str, *, source: str, entry: int = 1) -> Plan:
     lines = parse_paste.unwrap(text)
     if not lines:
         raise PlanError(f"{source}: only psql's header, expected an EXPLAIN plan")
-    if lines[0].text.lstrip()[:1] in ("[", "{"):
+    first = lines[0].text.strip()
+    if first.startswith(("<explain", "<?xml")) or first.startswith("- Plan:"):
+        kind = "YAML" if first.startswith("-") else "XML"
+        raise PlanError(f"{source}: line {lines[0].number}: EXPLAIN (FORMAT {kind}) output; "
+                        "give FORMAT JSON or the text format")
+    if first[:1] in ("[", "{"):
         body = "\n".join(line.text for line in lines)
         return parse_json.parse(body, source=source, first_line=lines[0].number)
     return parse_text.parse_lines(lines, source=source)
