@@ -98,6 +98,16 @@ def test_regex_matchers_are_anchored_at_both_ends() -> None:
     assert not regex.matches("")
 
 
+def test_bad_regular_expressions_are_one_quiet_error(capfd: pytest.CaptureFixture[str]) -> None:
+    for pattern, reason in [("a++", "bad repetition operator: ++"),
+                            ("(?<n>a)", "invalid or unsupported Perl syntax")]:
+        with pytest.raises(PromQLError) as caught:
+            parse(f'x{{a=~"{pattern}"}}')
+        assert caught.value.construct == "regular expression"
+        assert str(caught.value).startswith(f"invalid regular expression {pattern!r}: {reason}")
+    assert capfd.readouterr().err == ""  # RE2 logs nothing of its own
+
+
 def test_binary_matching_and_grouping_are_converted() -> None:
     node = parse("a / on(job, instance) group_left(version) b > bool 0.5")
     assert isinstance(node, ast.Binary) and node.op == ">" and node.return_bool

@@ -22,13 +22,43 @@ class MatchOp(enum.StrEnum):
     NOT_REGEX = "!~"
 
 
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False  # errors are raised, not also printed on stderr
+
+
 def _compile(pattern: str) -> Any:
     # Prometheus anchors every label regex at both ends: ``^(?:re)$`` (Go's RE2 syntax).
+    if _has_angle_group(pattern):
+        raise PromQLError(f"invalid regular expression {pattern!r}: invalid or unsupported "
+                          "Perl syntax: `(?<` (Go 1.19 knows only (?P<name>...))",
+                          construct="regular expression")
     try:
-        return re2.compile("^(?:" + pattern + ")$")
+        return re2.compile("^(?:" + pattern + ")$", _OPTIONS)
     except re2.error as exc:
-        raise PromQLError(f"invalid regular expression {pattern!r}: {exc}",
+        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise PromQLError(f"invalid regular expression {pattern!r}: {reason}",
                           construct="regular expression") from exc
+
+
+def _has_angle_group(pattern: str) -> bool:
+    """``(?<name>...)``, outside escapes and classes: RE2 accepts it, Go 1.19 (Prometheus
+    2.42's regexp) does not."""
+    i, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 2 if pattern.startswith("[]", i) or pattern.startswith("[^]", i) else 1
+            continue
+        elif pattern.startswith("(?<", i):
+            return True
+        i += 1
+    return False
 
 
 @dataclass(frozen=True, slots=True)
