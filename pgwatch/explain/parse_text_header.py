@@ -51,7 +51,8 @@ def split_header(text: str) -> tuple[str, dict[str, Any]] | None:
         fields.update(never_executed=True, actual_loops=0, actual_rows=0.0)
         label = _NEVER.sub("", label)
     label = label.strip()
-    if not _known(label):
+    # A "(cost=" or "(actual" left over is a cut or altered line, not a node.
+    if not _known(label) or "(cost=" in label or "(actual " in label:
         return None
     return label, fields
 
