@@ -37,6 +37,7 @@ from pgwatch.store.alert_rows import Evaluation
 from pgwatch.workload import bench, catalog
 from pgwatch.workload.runner import RunSettings, run_phase
 from tests.cli import run_cli
+from tests.integration.pgbouncer_fixture import running_pgbouncer
 from tests.servers import PgServer
 
 pytestmark = pytest.mark.one_version
@@ -80,15 +81,16 @@ def workload_db(pg_server: PgServer) -> Iterator[str]:
         yield dsn
 
 
-def write_config(path: Path, dsn: str, extra: str = "") -> Path:
+def write_config(path: Path, dsn: str, extra: str = "", bouncer: str | None = None) -> Path:
     params = conninfo_to_dict(dsn)
     every = "".join(f"      {n}: {{interval: 1s}}\n" for n in registry.NAMES
-                    if not reads_pgbouncer(n))
+                    if bouncer is not None or not reads_pgbouncer(n))
+    pool = "" if bouncer is None else f"    pgbouncer: {{dsn: '{bouncer}'}}\n"
     path.write_text(
         "targets:\n"
         f"  - name: main\n    host: {params['host']}\n    port: {params['port']}\n"
         f"    dbname: {params['dbname']}\n    user: {params['user']}\n"
-        f"    password: {params.get('password', '')}\n"
+        f"    password: {params.get('password', '')}\n{pool}"
         f"    collectors:\n{every}"
         f"store:\n  path: {path.parent / 'history.db'}\n"
         f"{extra}")
@@ -96,11 +98,21 @@ def write_config(path: Path, dsn: str, extra: str = "") -> Path:
 
 
 @pytest.fixture(scope="module")
-def filled(workload_db: str, tmp_path_factory: pytest.TempPathFactory) -> Filled:
-    """A store the daemon filled while the workload ran; dead rows grew after the first
-    snapshot, and one alert fired."""
+def filled(pg_server: PgServer, workload_db: str,
+           tmp_path_factory: pytest.TempPathFactory) -> Filled:
+    """A store the daemon filled while the workload ran, with a PgBouncer in front of the
+    server holding one client; dead rows grew after the first snapshot; one alert fired."""
     folder = tmp_path_factory.mktemp("filled")
-    config = write_config(folder / "pgwatch.yaml", workload_db)
+    with running_pgbouncer(pg_server.admin_dsn) as bouncer, \
+            psycopg.connect(bouncer.pooled_dsn(str(conninfo_to_dict(workload_db)["dbname"])),
+                            autocommit=True) as client:
+        client.execute("SELECT 1")
+        config = write_config(folder / "pgwatch.yaml", workload_db, bouncer=bouncer.admin_dsn)
+        _fill(folder, config, workload_db)
+    return Filled(workload_db, config, folder / "history.db", 5_000)
+
+
+def _fill(folder: Path, config: Path, workload_db: str) -> None:
     policy = StorePolicy(min_sample_interval_s=1, object_series_interval_s=1)
     store = open_store(folder / "history.db", policy)
     daemon = Daemon(config, default_catalog(), sinks=(store.write,))
@@ -125,7 +137,6 @@ def filled(workload_db: str, tmp_path_factory: pytest.TempPathFactory) -> Filled
                   5000.0, now - 600, fired_at=now - 540)
     store.commit_evaluation(Evaluation([alert], [], [], now, 100))
     store.close()
-    return Filled(workload_db, config, folder / "history.db", 5_000)
 
 
 def _running(daemon: Daemon) -> list[Any]:
@@ -261,6 +272,9 @@ def test_store_report_in_chromium_and_formats_agree(
     assert any(isinstance(q["trend"], list) and len(q["trend"]) >= 2 for q in queries)
     growth = _json_table(document, "capacity", "growth")
     assert growth[0]["object"].startswith("database ")
+    pools = _json_table(document, "connections", "PgBouncer pools")
+    dbname = str(conninfo_to_dict(filled.dsn)["dbname"])
+    assert [p["database"] for p in pools if p["database"] == dbname] == [dbname]
 
 
 def _json_table(document: dict[str, Any], section: str, name: str) -> list[dict[str, Any]]:
