@@ -82,3 +82,11 @@ def test_index_keys_use_the_expression_when_the_column_is_wrapped() -> None:
 ])
 def test_leading_wildcards(text: str, patterns: tuple[str, ...]) -> None:
     assert expressions.leading_wildcards(text) == patterns
+
+
+def test_like_operand_and_no_btree_key_for_a_leading_wildcard() -> None:
+    assert expressions.like_operand("(lower(u.email) ~~ '%42@x.org'::text)") == \
+        ("email", "(lower(email))")
+    assert expressions.like_operand("(email ~~ '%42'::text)") == ("email", "email")
+    assert expressions.index_shape("((email ~~ '%42'::text) AND (tenant = 3))").keys == \
+        ("tenant",)

@@ -140,6 +140,8 @@ def index_shape(text: str | None) -> IndexShape:
             if columns(part):
                 where.append(unqualified(part))
             continue
+        if "~~" in compared.op and leading_wildcards(part):
+            continue  # no btree serves LIKE '%...'
         (equal if compared.op == "=" else ranged).extend(_key(compared))
     keys = tuple(dict.fromkeys(equal + ranged))
     if not keys:
@@ -211,6 +213,21 @@ def _key(compared: Comparison) -> tuple[str, ...]:
 def index_keys(text: str | None) -> tuple[str, ...]:
     """The key columns (or ``(expr)``) of an index serving the condition."""
     return index_shape(text).keys
+
+
+def like_operand(condition: str | None) -> tuple[str, str]:
+    """The column a leading-wildcard LIKE tests, and what a trigram index is on (it or
+    ``(expr)``)."""
+    for part in conjuncts(condition):
+        compared = comparison(part)
+        if compared is None or "~~" not in compared.op or compared.op.startswith("!") \
+                or not leading_wildcards(part):
+            continue
+        found = columns(compared.left)
+        if found:
+            wrapped = wrapped_columns(part)
+            return found[0], f"({wrapped[0].expression})" if wrapped else found[0]
+    return "the column", "the_column"
 
 
 def leading_wildcards(text: str | None) -> tuple[str, ...]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from pgwatch.explain.findings import expressions
@@ -10,8 +9,6 @@ from pgwatch.explain.findings.measure import SCAN_TYPES, examined
 from pgwatch.explain.findings.model import Context, Finding, Severity
 from pgwatch.explain.findings.scans import LARGE_TABLE_ROWS
 from pgwatch.explain.plan import Node, Plan
-
-_LIKE_COLUMN = re.compile(r"\(*(?:\w+\.)?(?P<col>\w+)\)*(?:::\w+(?: \w+)*)? !?~~")
 
 
 def check(plan: Plan, context: Context) -> Iterator[Finding]:
@@ -64,14 +61,13 @@ def _leading_wildcard(node: Node) -> Finding | None:
     patterns = expressions.leading_wildcards(condition)
     if not patterns:
         return None
-    match = _LIKE_COLUMN.search(expressions.strip_literals(condition))
-    column = match.group("col") if match else "the column"
+    column, key = expressions.like_operand(condition)
     severity = Severity.WARNING if _large(node) else Severity.INFO
     return Finding.at(
         node, "leading_wildcard_like", severity,
         f"LIKE '{patterns[0]}' starts with a wildcard: a btree index on {column} cannot "
         "serve it, so every row is compared.",
         f"CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE INDEX CONCURRENTLY ON "
-        f"{node.relation} USING gin ({column} gin_trgm_ops); or anchor the pattern.",
+        f"{node.relation} USING gin ({key} gin_trgm_ops); or anchor the pattern.",
         {"pattern": patterns[0], "column": column, "rows_examined": examined(node) or None},
     )

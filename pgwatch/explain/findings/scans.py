@@ -51,8 +51,7 @@ def _seq_scan(node: Node) -> Finding:
     seen, kept = examined(node), rows_out(node)
     shape = expressions.index_shape(node.filter)
     severity = Severity.CRITICAL if seen >= HUGE_TABLE_ROWS else Severity.WARNING
-    index = shape.sql(node.relation or "?") if shape.keys \
-        else f"CREATE INDEX CONCURRENTLY ON {node.relation} (...)"
+    index = shape.sql(node.relation or "?") if shape.keys else _trigram(node)
     return Finding.at(
         node, "seq_scan_selective", severity,
         f"{_scan_kind(node)} of {node.relation} read {seen:,.0f} rows to keep {kept:,.0f} "
@@ -78,6 +77,15 @@ def _removed(node: Node) -> Finding:
          "filter": node.filter, "index_cond": node.index_cond or node.recheck_cond,
          "loops": node.actual_loops},
     )
+
+
+def _trigram(node: Node) -> str:
+    """Without a btree-able condition, a leading-wildcard LIKE needs a trigram index."""
+    if not expressions.leading_wildcards(node.filter):
+        return f"CREATE INDEX CONCURRENTLY ON {node.relation} (...)"
+    _, key = expressions.like_operand(node.filter)
+    return (f"CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE INDEX CONCURRENTLY ON "
+            f"{node.relation} USING gin ({key} gin_trgm_ops)")
 
 
 def _scan_kind(node: Node) -> str:
