@@ -3,6 +3,12 @@
 ``parse`` turns text into pgwatch's own AST (refusing what is not supported), ``evaluate``
 computes it at one instant over a ``Storage`` such as ``SeriesWindow``. See ``engine`` for
 where the semantics are subtle (lookback, staleness, range edges).
+
+Modules: ``parser`` (the one adapter over promql-parser) and ``strict`` (2.42's stricter
+number and duration syntax) build ``ast``; ``engine`` evaluates it with ``binops``,
+``aggregate`` and ``functions``; ``gomath`` and ``golibm`` compute floats as Go does;
+``matchers`` compiles label regexes with RE2; ``storage`` holds ``SeriesWindow``;
+``series_notation`` reads promtool's input notation; ``formatting`` prints as Go prints.
 """
 
 from __future__ import annotations
