@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from prometheus_client import CollectorRegistry
 
 from pgwatch.alerting.api import GroupStatus, alerts_page, rules_page
-from pgwatch.alerting.service import AlertingService, first_round
+from pgwatch.alerting.service import AlertingService, first_round, instance_name
 from pgwatch.collectors import registry
 from pgwatch.config import Config
 from pgwatch.daemon import Catalog, Daemon, RunState
@@ -94,7 +94,8 @@ class Service:
             config.metrics.baseline_refresh))
         try:
             alerting = AlertingService.from_config(config.alerting, config_path.parent, store,
-                                                   metrics, first_round(state))
+                                                   metrics, warmed_up=first_round(state),
+                                                   owner=instance_name(config))
         except Exception:
             store.close()
             claim.release()

@@ -59,8 +59,9 @@ class OutboxWorker:
     """Delivers one receiver's queue until stopped; ``wake()`` after queuing something."""
 
     def __init__(self, store: Store, notifier: Notifier, policy: RetryPolicy,
-                 stats: DeliveryStats) -> None:
+                 stats: DeliveryStats, owner: str = "") -> None:
         self.store = store
+        self.owner = owner
         self.notifier = notifier
         self.policy = policy
         self.stats = stats
@@ -99,7 +100,7 @@ class OutboxWorker:
     def drain(self) -> float:
         """Deliver due entries in order; returns how long to wait before trying again."""
         while not self._stop.is_set():
-            entries = self.store.outbox_head(self.receiver, _BATCH)
+            entries = self.store.outbox_head(self.receiver, _BATCH, owner=self.owner)
             if not entries:
                 return _IDLE_S
             for entry in entries:

@@ -11,6 +11,7 @@ runs.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -27,13 +28,24 @@ from pgwatch.alerting.outbox import RetryPolicy
 from pgwatch.alerting.promql import SeriesWindow, metric_names, parse, window_needed_ms
 from pgwatch.alerting.scrape import RegistryScraper
 from pgwatch.alerting.state import GroupRunner
-from pgwatch.config.models import AlertingConfig
+from pgwatch.config.models import AlertingConfig, Config
 from pgwatch.daemon.state import RunState
 from pgwatch.store import Store
 
 log = logging.getLogger(__name__)
 SCOPE = "/metrics"
 WARM_UP_CAP_S = 300.0
+
+
+def instance_name(config: Config) -> str:
+    """Whose alert state and outbox rows are whose in a store: ``alerting.instance``, else
+    "" for a SQLite file (one per pgwatch), else host name and listen address for a
+    PostgreSQL store that several pgwatch instances may share."""
+    if config.alerting.instance:
+        return config.alerting.instance
+    if config.store.backend == "sqlite":
+        return ""
+    return f"{socket.gethostname()} {config.http.listen}"
 
 
 def first_round(state: RunState, cap_s: float = WARM_UP_CAP_S) -> Callable[[], bool]:
@@ -77,8 +89,9 @@ class AlertingService:
 
     @classmethod
     def from_config(cls, config: AlertingConfig, base_dir: Path, store: Store,
-                    registry: CollectorRegistry,
-                    warmed_up: Callable[[], bool] | None = None) -> AlertingService | None:
+                    registry: CollectorRegistry, *,
+                    warmed_up: Callable[[], bool] | None = None,
+                    owner: str = "") -> AlertingService | None:
         """The evaluator the config asks for; None when no rule file is configured."""
         if not config.rules:
             if config.alertmanagers or config.receivers:
@@ -95,7 +108,8 @@ class AlertingService:
             timing=Timing(config.resend_delay, config.evaluation_interval),
             external_labels=config.external_labels,
             keep_per_receiver=config.outbox.max_entries,
-            retry=RetryPolicy(config.outbox.retry_initial, config.outbox.retry_max))
+            retry=RetryPolicy(config.outbox.retry_initial, config.outbox.retry_max),
+            owner=owner)
         service = cls(groups, registry, dispatcher, config.evaluation_interval,
                       external_labels=dict(config.external_labels),
                       external_url=config.external_url, warmed_up=warmed_up)

@@ -332,6 +332,8 @@ class AlertingConfig(Section):
     alertmanager: AlertmanagerConfig | None = None
     receivers: list[ReceiverConfig] = Field(default_factory=list)
     outbox: OutboxConfig = Field(default_factory=OutboxConfig)
+    # Whose alert state and outbox these are when several pgwatch share a PostgreSQL store.
+    instance: Annotated[str, Field(max_length=200)] = ""
 
     @model_validator(mode="after")
     def _fold_alertmanager(self) -> AlertingConfig:

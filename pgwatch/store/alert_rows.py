@@ -61,44 +61,50 @@ class Evaluation:
     queued: Sequence[OutboxItem]
     now: float
     keep_per_receiver: int
+    owner: str = ""  # the pgwatch instance, when several share one store
 
 
 def commit_evaluation(backend: Backend, evaluation: Evaluation) -> dict[str, int]:
     """Replace alert state and sent marks, queue notifications; returns drops per receiver."""
-    backend.execute("alert_state_clear")
-    backend.executemany("alert_state_insert", [_alert_params(a) for a in evaluation.alerts])
-    backend.execute("alert_sent_clear")
+    owner = evaluation.owner
+    backend.execute("alert_state_clear", {"owner": owner})
+    backend.executemany("alert_state_insert", [{**_alert_params(a), "owner": owner}
+                                               for a in evaluation.alerts])
+    backend.execute("alert_sent_clear", {"owner": owner})
     backend.executemany("alert_sent_insert", [
-        {"receiver": m.receiver, "fingerprint": m.fingerprint, "sent_at": m.sent_at,
-         "resolved": m.resolved} for m in evaluation.sent])
+        {"owner": owner, "receiver": m.receiver, "fingerprint": m.fingerprint,
+         "sent_at": m.sent_at, "resolved": m.resolved} for m in evaluation.sent])
     backend.executemany("outbox_insert", [
-        {"receiver": i.receiver, "payload": i.payload, "created_at": evaluation.now}
-        for i in evaluation.queued])
+        {"owner": owner, "receiver": i.receiver, "payload": i.payload,
+         "created_at": evaluation.now} for i in evaluation.queued])
     dropped: dict[str, int] = {}
-    for receiver, depth in outbox_depths(backend).items():
+    for receiver, depth in outbox_depths(backend, owner).items():
         if depth > evaluation.keep_per_receiver:
-            backend.execute("outbox_trim", {"receiver": receiver,
+            backend.execute("outbox_trim", {"owner": owner, "receiver": receiver,
                                             "keep": evaluation.keep_per_receiver})
             dropped[receiver] = depth - evaluation.keep_per_receiver
     return dropped
 
 
-def load_alerts(backend: Backend) -> list[Alert]:
-    return [_alert_of(row) for row in backend.fetchall("alert_state_select")]
+def load_alerts(backend: Backend, owner: str | None) -> list[Alert]:
+    """The alerts of ``owner`` (of every instance sharing the store when None)."""
+    return [_alert_of(row) for row in backend.fetchall("alert_state_select", {"owner": owner})]
 
 
-def load_sent(backend: Backend) -> list[SentMark]:
+def load_sent(backend: Backend, owner: str) -> list[SentMark]:
     return [SentMark(str(r), str(f), float(s), bool(d))
-            for r, f, s, d in backend.fetchall("alert_sent_select")]
+            for r, f, s, d in backend.fetchall("alert_sent_select", {"owner": owner})]
 
 
-def outbox_head(backend: Backend, receiver: str, limit: int) -> list[OutboxEntry]:
-    rows = backend.fetchall("outbox_head", {"receiver": receiver, "limit": limit})
+def outbox_head(backend: Backend, receiver: str, limit: int, owner: str) -> list[OutboxEntry]:
+    rows = backend.fetchall("outbox_head", {"owner": owner, "receiver": receiver,
+                                            "limit": limit})
     return [OutboxEntry.from_row(row) for row in rows]
 
 
-def outbox_depths(backend: Backend) -> dict[str, int]:
-    return {str(r): int(n) for r, n in backend.fetchall("outbox_depth")}
+def outbox_depths(backend: Backend, owner: str | None) -> dict[str, int]:
+    """Queued entries per receiver of ``owner`` (of every instance when None)."""
+    return {str(r): int(n) for r, n in backend.fetchall("outbox_depth", {"owner": owner})}
 
 
 def outbox_delivered(backend: Backend, ids: Iterable[int]) -> None:

@@ -55,14 +55,16 @@ class Store(Protocol):
         atomically; each receiver's queue is cut to its newest ``keep_per_receiver``
         entries, and the number dropped per receiver is returned."""
 
-    def alert_state(self) -> tuple[list[Alert], list[SentMark]]:
-        """The alerts and sent marks the last committed evaluation left."""
+    def alert_state(self, owner: str | None = None) -> tuple[list[Alert], list[SentMark]]:
+        """The alerts and sent marks the last committed evaluation of ``owner`` left (the
+        alerts of every pgwatch sharing the store when None; their marks are per owner)."""
 
-    def outbox_head(self, receiver: str, limit: int = 100) -> list[OutboxEntry]:
+    def outbox_head(self, receiver: str, limit: int = 100, *,
+                    owner: str = "") -> list[OutboxEntry]:
         """The oldest queued notifications of ``receiver``, oldest first."""
 
-    def outbox_depths(self) -> dict[str, int]:
-        """Queued notifications per receiver."""
+    def outbox_depths(self, owner: str | None = None) -> dict[str, int]:
+        """Queued notifications per receiver (of every owner when None)."""
 
     def outbox_delivered(self, ids: Sequence[int]) -> None:
         """Remove delivered notifications from the outbox."""

@@ -217,19 +217,20 @@ class SqlStore:
         with self._lock, self.backend.transaction():
             return commit_evaluation(self.backend, evaluation)
 
-    def alert_state(self) -> tuple[list[Alert], list[SentMark]]:
+    def alert_state(self, owner: str | None = None) -> tuple[list[Alert], list[SentMark]]:
         """The alerts and sent marks the last committed evaluation left."""
         with self._lock:
-            return load_alerts(self.backend), load_sent(self.backend)
+            return load_alerts(self.backend, owner), load_sent(self.backend, owner or "")
 
-    def outbox_head(self, receiver: str, limit: int = 100) -> list[OutboxEntry]:
+    def outbox_head(self, receiver: str, limit: int = 100, *,
+                    owner: str = "") -> list[OutboxEntry]:
         """The oldest queued notifications of ``receiver``, in queue order."""
         with self._lock:
-            return outbox_head(self.backend, receiver, limit)
+            return outbox_head(self.backend, receiver, limit, owner)
 
-    def outbox_depths(self) -> dict[str, int]:
+    def outbox_depths(self, owner: str | None = None) -> dict[str, int]:
         with self._lock:
-            return outbox_depths(self.backend)
+            return outbox_depths(self.backend, owner)
 
     def outbox_delivered(self, ids: Sequence[int]) -> None:
         with self._lock, self.backend.transaction():

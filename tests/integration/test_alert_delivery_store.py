@@ -66,3 +66,19 @@ def test_a_failed_commit_leaves_the_previous_state(pg_dsn: str) -> None:
     assert [a.rule for a in loaded] == ["A"]
     assert [e.payload for e in store.outbox_head("am")] == ["kept"]
     store.close()
+
+
+def test_instances_sharing_a_store_keep_their_own_state_and_queues(pg_dsn: str) -> None:
+    store = PostgresStore(pg_dsn)
+    for owner, name in (("east :9187", "A"), ("west :9187", "B")):
+        store.commit_evaluation(Evaluation(
+            alerts=[alert(name, AlertState.FIRING)],
+            sent=[SentMark("am", name, 1.0, False)], queued=[OutboxItem("am", name)],
+            now=10.0, keep_per_receiver=100, owner=owner))
+    east, east_sent = store.alert_state("east :9187")
+    assert [a.rule for a in east] == ["A"] and [m.fingerprint for m in east_sent] == ["A"]
+    assert [e.payload for e in store.outbox_head("am", owner="west :9187")] == ["B"]
+    assert store.outbox_depths("east :9187") == {"am": 1}
+    assert store.outbox_depths() == {"am": 2}
+    assert sorted(a.rule for a in store.alert_state()[0]) == ["A", "B"]
+    store.close()

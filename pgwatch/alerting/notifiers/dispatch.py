@@ -41,8 +41,9 @@ class Dispatcher:
     def __init__(self, store: Store, alertmanagers: Sequence[Notifier],
                  receivers: Sequence[tuple[Route, Notifier]], *, timing: Timing,
                  external_labels: Mapping[str, str], keep_per_receiver: int,
-                 retry: RetryPolicy) -> None:
+                 retry: RetryPolicy, owner: str = "") -> None:
         self.store = store
+        self.owner = owner
         self.alertmanagers = tuple(alertmanagers)
         self.receivers = tuple(receivers)
         self.timing = timing
@@ -51,14 +52,14 @@ class Dispatcher:
         self.stats = DeliveryStats()
         self.depth: dict[str, int] = {}
         notifiers = [*self.alertmanagers, *(n for _, n in self.receivers)]
-        self.workers = [OutboxWorker(store, n, retry, self.stats) for n in notifiers]
+        self.workers = [OutboxWorker(store, n, retry, self.stats, owner) for n in notifiers]
         self._marks: tuple[SentMark, ...] = ()
 
     def restore(self) -> list[Alert]:
         """The alert state and sent marks the store kept; returns the alerts."""
-        alerts, marks = self.store.alert_state()
+        alerts, marks = self.store.alert_state(self.owner)
         self._marks = tuple(marks)
-        self.depth = self.store.outbox_depths()
+        self.depth = self.store.outbox_depths(self.owner)
         configured = {w.receiver for w in self.workers}
         for receiver, n in sorted(self.depth.items()):
             if receiver not in configured:
@@ -91,13 +92,13 @@ class Dispatcher:
                 queued.append(OutboxItem(notifier.name, notifier.render(told, at)))
         dropped = self.store.commit_evaluation(Evaluation(
             alerts=alerts, sent=decision.marks, queued=queued, now=at,
-            keep_per_receiver=self.keep_per_receiver))
+            keep_per_receiver=self.keep_per_receiver, owner=self.owner))
         self._marks = decision.marks
         for receiver, n in dropped.items():
             self.stats.add(self.stats.dropped, receiver, n)
             log.warning("receiver %s: outbox full (%d), dropped the %d oldest notification(s)",
                         receiver, self.keep_per_receiver, n)
-        self.depth = self.store.outbox_depths()
+        self.depth = self.store.outbox_depths(self.owner)
         if queued:
             for worker in self.workers:
                 worker.wake()

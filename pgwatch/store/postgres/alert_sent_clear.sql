@@ -1,1 +1,1 @@
-DELETE FROM {schema}.alert_sent;
+DELETE FROM {schema}.alert_sent WHERE owner = %(owner)s;

@@ -1,1 +1,1 @@
-DELETE FROM {schema}.alert_state;
+DELETE FROM {schema}.alert_state WHERE owner = %(owner)s;

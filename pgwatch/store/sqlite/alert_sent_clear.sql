@@ -1,1 +1,1 @@
-DELETE FROM alert_sent;
+DELETE FROM alert_sent WHERE owner = :owner;

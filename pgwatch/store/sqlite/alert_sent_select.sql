@@ -1,1 +1,1 @@
-SELECT receiver, fingerprint, sent_at, resolved FROM alert_sent;
+SELECT receiver, fingerprint, sent_at, resolved FROM alert_sent WHERE owner = :owner;

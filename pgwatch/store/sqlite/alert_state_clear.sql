@@ -1,1 +1,1 @@
-DELETE FROM alert_state;
+DELETE FROM alert_state WHERE owner = :owner;

@@ -1,1 +1,3 @@
-SELECT receiver, count(*) FROM outbox GROUP BY receiver ORDER BY receiver;
+SELECT receiver, count(*) FROM outbox
+WHERE :owner IS NULL OR owner = :owner
+GROUP BY receiver ORDER BY receiver;

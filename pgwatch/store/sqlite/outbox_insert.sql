@@ -1,2 +1,2 @@
-INSERT INTO outbox (receiver, created_at, payload, next_attempt_at)
-VALUES (:receiver, :created_at, :payload, 0);
+INSERT INTO outbox (owner, receiver, created_at, payload, next_attempt_at)
+VALUES (:owner, :receiver, :created_at, :payload, 0);
