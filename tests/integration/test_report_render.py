@@ -222,7 +222,7 @@ def test_injection_cases_show_as_text(workload_db: str, tmp_path: Path,
 
 
 def _chromium(page: Path, folder: Path) -> tuple[str, str, Path]:
-    """Open ``page`` headless: the rendered DOM, Chromium's log, and a screenshot."""
+    """Open ``page`` headless: the rendered DOM, Chromium's log, a screenshot, a PDF."""
     assert shutil.which(CHROMIUM), "Debian's chromium is needed for the report tests"
     base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
             "--disable-background-networking", "--no-first-run", "--disable-component-update",
@@ -235,7 +235,12 @@ def _chromium(page: Path, folder: Path) -> tuple[str, str, Path]:
     dom = subprocess.run([*base, "--dump-dom", page.as_uri()], capture_output=True, text=True,
                          timeout=120, check=False)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    return dom.stdout, taken.stderr + dom.stderr, shot
+    pdf = folder / "report.pdf"  # the print stylesheet applies
+    printed = subprocess.run([*base, "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+                              page.as_uri()], capture_output=True, text=True, timeout=120,
+                             check=False)
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
+    return dom.stdout, taken.stderr + dom.stderr + printed.stderr, shot
 
 
 def test_store_report_in_chromium_and_formats_agree(
