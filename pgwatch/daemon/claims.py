@@ -73,8 +73,9 @@ class ShardClaim:
         found = self._read()
         if found["token"] in (0, self.token) or now - found["heartbeat"] > STALE_S:
             return None
-        if found["host"] == _host_id() and not _alive(found["pid"]):
-            return None  # it crashed on this machine: its claim is void
+        if found["host"] == _host_id() and (found["pid"] == os.getpid()
+                                            or not _alive(found["pid"])):
+            return None  # this process's earlier service, or one that crashed here: void
         return found
 
     def _write(self, now: float) -> None:
