@@ -116,6 +116,7 @@ class ShardClaim:
         self._thread.start()
 
     def _beat(self) -> None:
+        failing = False
         while not self._stop.wait(HEARTBEAT_S):
             try:
                 other = self._other(time.time())
@@ -123,8 +124,13 @@ class ShardClaim:
                     log.error("%s, and by this process (pid %d): their writes interleave; "
                               "stop one of them", self._describe(other), os.getpid())
                 self._write(time.time())
-            except Exception:
-                log.exception("shard %s: the claim heartbeat failed", self.shard)
+            except Exception as exc:
+                if not failing:  # once per outage: the store's own writes say the rest
+                    log.warning("shard %s: the claim heartbeat failed: %s", self.shard,
+                                " ".join(str(exc).split()))
+                failing = True
+                continue
+            failing = False
 
     def release(self) -> None:
         """Stop the heartbeat and give the shard up, so a restart need not wait."""
