@@ -142,5 +142,11 @@ class ShardClaim:
                 with self.store.backend.transaction():
                     self.store.backend.execute("meta_set", {"key": self._key("heartbeat"),
                                                             "value": 0})
+        except Exception as exc:  # the claim then lapses on its own after STALE_S
+            log.warning("shard %s: could not give the claim up: %s", self.shard,
+                        " ".join(str(exc).split()))
         finally:
-            self.store.close()
+            try:
+                self.store.close()
+            except Exception:
+                log.debug("closing the claim's store connection failed", exc_info=True)
