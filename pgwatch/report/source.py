@@ -82,6 +82,9 @@ def run_advisor(dsn: str, where: str) -> AdviceResult:
     except PgwatchError as exc:
         log.info("advisor unavailable for %s: %s", where, exc)
         return AdviceResult(None, str(exc))
+    except Exception as exc:  # the report goes on without advice; the section says why
+        log.warning("advisor failed for %s: %s", where, _first_line(exc))
+        return AdviceResult(None, f"the advisor failed: {_first_line(exc)}")
 
 
 def explain_findings(dsn: str, query: str) -> tuple[Finding, ...] | str:
@@ -95,6 +98,13 @@ def explain_findings(dsn: str, query: str) -> tuple[Finding, ...] | str:
         return "parameterised text: planned by the advisor with sampled values (see advice)"
     try:
         plan, context = explain_live(dsn, query, analyze=False, timeout_ms=5_000)
+        return analyse(plan, context)
     except PgwatchError as exc:
         return str(exc)
-    return analyse(plan, context)
+    except Exception as exc:  # one statement's plan never stops the report
+        log.info("plan findings failed: %s", _first_line(exc))
+        return f"not planned: {_first_line(exc)}"
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

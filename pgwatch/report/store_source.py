@@ -66,8 +66,9 @@ class StoreSource:
         return self.store.series(metric, {"target": self.target, **labels}, since, until)
 
     def alerts(self) -> Sequence[Alert]:
+        """The stored alerts of this target (and those of no target, such as pgwatch's own)."""
         alerts, _sent = self.store.alert_state()
-        return alerts
+        return [a for a in alerts if dict(a.labels).get("target", self.target) == self.target]
 
     def advice(self) -> AdviceResult:
         if self._advice is None:

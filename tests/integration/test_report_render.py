@@ -135,7 +135,10 @@ def _fill(folder: Path, config: Path, workload_db: str) -> None:
                                                    ("relname", EVIL_TABLE)),
                   (("summary", f"dead rows pile up in {EVIL_TABLE}"),), AlertState.FIRING,
                   5000.0, now - 600, fired_at=now - 540)
-    store.commit_evaluation(Evaluation([alert], [], [], now, 100))
+    elsewhere = Alert("ReportTestOtherTarget", "report", (("alertname", "ReportTestOtherTarget"),
+                                                         ("target", "elsewhere")), (),
+                      AlertState.FIRING, 1.0, now - 60, fired_at=now - 30)
+    store.commit_evaluation(Evaluation([alert, elsewhere], [], [], now, 100))
     store.close()
 
 
