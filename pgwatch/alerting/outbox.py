@@ -13,6 +13,7 @@ import random
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pgwatch.alerting.notifiers import DeliveryError, Notifier, first_line
@@ -59,9 +60,11 @@ class OutboxWorker:
     """Delivers one receiver's queue until stopped; ``wake()`` after queuing something."""
 
     def __init__(self, store: Store, notifier: Notifier, policy: RetryPolicy,
-                 stats: DeliveryStats, owner: str = "") -> None:
+                 stats: DeliveryStats, *, owner: str = "",
+                 changed: Callable[[], None] = lambda: None) -> None:
         self.store = store
         self.owner = owner
+        self.changed = changed  # told when the queue shrank or an attempt failed
         self.notifier = notifier
         self.policy = policy
         self.stats = stats
@@ -91,6 +94,7 @@ class OutboxWorker:
         while not self._stop.is_set():
             try:
                 wait_s = self.drain()
+                self.changed()
             except Exception as exc:  # the store itself failed: try again later
                 log.error("receiver %s: outbox unreadable: %s", self.receiver, first_line(exc))
                 wait_s = _IDLE_S

@@ -52,7 +52,8 @@ class Dispatcher:
         self.stats = DeliveryStats()
         self.depth: dict[str, int] = {}
         notifiers = [*self.alertmanagers, *(n for _, n in self.receivers)]
-        self.workers = [OutboxWorker(store, n, retry, self.stats, owner) for n in notifiers]
+        self.workers = [OutboxWorker(store, n, retry, self.stats, owner=owner,
+                                     changed=self.refresh_depth) for n in notifiers]
         self._marks: tuple[SentMark, ...] = ()
 
     def restore(self) -> list[Alert]:
@@ -67,6 +68,10 @@ class Dispatcher:
                             "configured; they stay in the outbox until it is configured again",
                             receiver, n)
         return alerts
+
+    def refresh_depth(self) -> None:
+        """Re-read the queues' depth (a worker's thread calls this, never a scrape)."""
+        self.depth = self.store.outbox_depths(self.owner)
 
     def start(self) -> None:
         for worker in self.workers:
