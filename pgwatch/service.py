@@ -17,6 +17,7 @@ from prometheus_client import CollectorRegistry
 
 from pgwatch.alerting.api import GroupStatus, alerts_page, rules_page
 from pgwatch.alerting.service import AlertingService, first_round, instance_name
+from pgwatch.clock import WallClockWatch
 from pgwatch.collectors import registry
 from pgwatch.config import Config
 from pgwatch.daemon import Catalog, Daemon, RunState
@@ -152,8 +153,13 @@ class Service:
         retention now and then."""
         assert self._stopping is not None
         next_retention = time.monotonic() + RETENTION_EVERY_S
+        clock = WallClockWatch()
         while not self._stopping.wait(TRIM_EVERY_S):
             release_free_memory()
+            step = clock.stepped()
+            if step:
+                log.warning("the wall clock stepped by %+.0f s: every collection runs now", step)
+                self.daemon.clock_stepped()
             if self.health is not None:
                 self.health.refresh_size()
             if time.monotonic() < next_retention:

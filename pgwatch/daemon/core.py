@@ -97,6 +97,13 @@ class Daemon:
             runtime.close()
         log.info("pgwatch stopped")
 
+    def clock_stepped(self) -> None:
+        """The wall clock stepped: every job runs now and keeps its interval from there
+        (after a step back the scheduler would otherwise wait out the step)."""
+        now = datetime.now(UTC)
+        for job in self._scheduler.get_jobs():
+            job.modify(next_run_time=now)
+
     def run_until(self, stop: threading.Event, hangup: threading.Event,
                   duration: float = 0) -> None:
         """Block until ``stop`` is set (or ``duration`` s pass), reloading on ``hangup``."""

@@ -68,7 +68,10 @@ class DaemonProcess:
         raise AssertionError(f"{what}: not within {within} s; log: {self.log_text()[-3000:]}")
 
     def wait_ready(self, within: float = 60) -> None:
-        self.wait_for(lambda: self.get("/readyz")[0] == 200, "ready", within)
+        """/readyz answers 200 and some collector has run."""
+        self.wait_for(lambda: self.get("/readyz")[0] == 200
+                      and b"pgwatch_collector_runs_total{" in self.get("/metrics")[1],
+                      "ready", within)
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

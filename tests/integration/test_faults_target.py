@@ -1,0 +1,152 @@
+"""Faults of a monitored server while ``pgwatch run`` watches it: the role loses its
+privileges, pg_stat_statements is dropped, PgBouncer stops, and the wall clock steps."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from tests.integration.daemon_process import DaemonProcess, running_daemon, target_yaml
+
+pytestmark = pytest.mark.one_version
+ROLE_PASSWORD = "watcher-pw-2f9c"
+FAST = ("defaults:\n  collectors:\n    database: {interval: 1s}\n    tables: {interval: 1s}\n"
+        "    statements: {interval: 1s}\n    statements_info: {interval: 1s}\n"
+        "    activity: {interval: 1s}\n    wal: {interval: 1s}\n    settings: {interval: 1s}\n"
+        "    connections: {interval: 1s}\n")
+
+
+@pytest.fixture
+def watcher_dsn(pg_dsn: str) -> Iterator[str]:
+    """A LOGIN role with pg_monitor and nothing else, on the test's database."""
+    role = f"w_{conninfo_to_dict(pg_dsn)['dbname']}"
+    with psycopg.connect(pg_dsn, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+            sql.Identifier(role), sql.Literal(ROLE_PASSWORD)))
+        admin.execute(sql.SQL("GRANT pg_monitor TO {}").format(sql.Identifier(role)))
+    params = conninfo_to_dict(pg_dsn)
+    params.update(user=role, password=ROLE_PASSWORD)
+    yield make_conninfo("", **params)
+    with psycopg.connect(pg_dsn, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+                      (role,))
+        admin.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+        admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def _jobs(daemon: DaemonProcess) -> dict[str, tuple[float, float]]:
+    """collector -> (runs, errors) from /metrics."""
+    status, body = daemon.get("/metrics")
+    assert status == 200
+    runs: dict[str, float] = {}
+    errors: dict[str, float] = {}
+    for line in body.decode().splitlines():
+        for prefix, into in (("pgwatch_collector_runs_total{", runs),
+                             ("pgwatch_collector_errors_total{", errors)):
+            if line.startswith(prefix):
+                collector = line.split('collector="', 1)[1].split('"', 1)[0]
+                into[collector] = float(line.rsplit(" ", 1)[1])
+    return {c: (runs[c], errors.get(c, 0.0)) for c in runs}
+
+
+def _grant(dsn: str, *statements: sql.Composable | str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        for statement in statements:
+            admin.execute(statement)  # type: ignore[arg-type]
+
+
+def _more_runs(daemon: DaemonProcess, collector: str, by: float, within: float = 30) -> None:
+    start = _jobs(daemon)[collector][0]
+    daemon.wait_for(lambda: _jobs(daemon)[collector][0] >= start + by,
+                    f"{collector} runs again", within)
+
+
+def test_a_role_losing_its_privileges_fails_what_needs_them_and_recovers(
+        pg_dsn: str, watcher_dsn: str, tmp_path: Path) -> None:
+    body = "targets:\n" + target_yaml(watcher_dsn) + FAST + f"store:\n  path: {tmp_path / 'h.db'}\n"
+    database = sql.Identifier(str(conninfo_to_dict(pg_dsn)["dbname"]))
+    role = conninfo_to_dict(watcher_dsn)["user"]
+    with running_daemon(tmp_path, body, ROLE_PASSWORD) as daemon:
+        daemon.wait_ready()
+        _grant(pg_dsn, "REVOKE ALL ON FUNCTION pg_stat_statements(boolean) FROM PUBLIC")
+        daemon.wait_for(lambda: _jobs(daemon)["statements"][1] >= 2, "statements failing")
+        errors = _jobs(daemon)["database"][1]
+        _more_runs(daemon, "database", 2)
+        assert _jobs(daemon)["database"][1] == errors
+        assert daemon.metric("pgwatch_up", target="main") == 1.0
+        # Then it may not even connect: the target is down, the daemon goes on serving.
+        _grant(pg_dsn, sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(database),
+               sql.SQL("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE usename = {}").format(sql.Literal(role)))
+        daemon.wait_for(lambda: daemon.metric("pgwatch_up", target="main") == 0.0, "down")
+        assert daemon.get("/readyz")[0] == 503
+        _grant(pg_dsn, sql.SQL("GRANT CONNECT ON DATABASE {} TO PUBLIC").format(database),
+               "GRANT EXECUTE ON FUNCTION pg_stat_statements(boolean) TO PUBLIC")
+        daemon.wait_for(lambda: daemon.metric("pgwatch_up", target="main") == 1.0, "up", 60)
+        daemon.wait_ready(within=30)
+        failed = _jobs(daemon)["statements"][1]
+        _more_runs(daemon, "statements", 3)
+        assert _jobs(daemon)["statements"][1] == failed
+        assert daemon.stop() == 0
+    messages = daemon.messages()
+    assert "collector statements failed: permission denied for function pg_stat_statements" \
+        in messages
+    assert any(m.startswith("target main is down: ") for m in messages)
+    assert any(m.startswith("target main is back") for m in messages)
+
+
+def test_pg_stat_statements_dropped_while_running_is_skipped_then_back(
+        pg_dsn: str, watcher_dsn: str, tmp_path: Path) -> None:
+    body = "targets:\n" + target_yaml(watcher_dsn) + FAST + f"store:\n  path: {tmp_path / 'h.db'}\n"
+    with running_daemon(tmp_path, body, ROLE_PASSWORD) as daemon:
+        daemon.wait_ready()
+        _grant(pg_dsn, "DROP EXTENSION pg_stat_statements")
+        daemon.wait_for(lambda: daemon.metric("pgwatch_collector_skipped",
+                                              collector="statements") == 1.0, "skipped")
+        _, body_ = daemon.get("/metrics")
+        skipped = [line for line in body_.decode().splitlines()
+                   if line.startswith('pgwatch_collector_skipped{') and 'collector="statements"'
+                   in line and line.endswith(" 1.0")]
+        assert skipped and "pg_stat_statements" in skipped[0], skipped
+        assert daemon.get("/readyz")[0] == 200  # a skipped collector is not a late one
+        _more_runs(daemon, "database", 2)
+        assert _jobs(daemon)["statements"][1] == 0
+        _grant(pg_dsn, "CREATE EXTENSION pg_stat_statements")
+        _more_runs(daemon, "statements", 2)
+        assert daemon.metric("pgwatch_collector_skipped", collector="statements") == 0.0
+        assert _jobs(daemon)["statements"][1] == 0
+        assert daemon.stop() == 0
+
+
+FAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
+
+
+def test_the_wall_clock_stepping_back_and_forth_does_not_stall_collection(
+        pg_dsn: str, tmp_path: Path) -> None:
+    """libfaketime moves the process's wall clock (its monotonic clock stays real), as an NTP
+    step does; the scheduler plans on the wall clock."""
+    assert FAKETIME.exists(), "Debian's faketime package is needed"
+    offset = tmp_path / "offset"
+    offset.write_text("+0\n")
+    env = {"LD_PRELOAD": str(FAKETIME), "FAKETIME_TIMESTAMP_FILE": str(offset),
+           "FAKETIME_NO_CACHE": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+    store = tmp_path / "h.db"
+    body = "targets:\n" + target_yaml(pg_dsn) + FAST + f"store:\n  path: {store}\n"
+    password = str(conninfo_to_dict(pg_dsn).get("password", ""))
+    with running_daemon(tmp_path, body, password, env=env) as daemon:
+        daemon.wait_ready()
+        for step in ("+1h", "+0", "-1h"):
+            offset.write_text(step + "\n")
+            _more_runs(daemon, "database", 3, within=20)
+            assert daemon.metric("pgwatch_up", target="main") == 1.0
+        assert daemon.stop() == 0
+    stepped = [m for m in daemon.messages() if m.startswith("the wall clock stepped by ")]
+    assert any("-3600 s" in m for m in stepped) and any("+3600 s" in m for m in stepped), stepped
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
