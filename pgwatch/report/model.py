@@ -28,9 +28,11 @@ class Cell:
 
     @property
     def data(self) -> float | str | list[float] | None:
-        """What JSON carries for the cell: the number when there is one, else the text."""
+        """What JSON carries for the cell: the number (null when unmeasured), else the text."""
         if self.chart is not None:
             return list(self.chart.points)
+        if self.kind == "num" and self.value is None:
+            return None  # nothing measured: the text shows a dash
         return self.value if self.value is not None else self.text
 
 

@@ -12,6 +12,7 @@ from pgwatch.report.units import as_float, count_cell, duration_cell, text_cell
 
 REFRESHES = "pgwatch_mile_quest_views_refreshes_total"
 FAILURES = "pgwatch_mile_quest_views_failures_total"
+SECONDS = "pgwatch_mile_quest_views_refresh_seconds_total"
 STALE_S = 3600.0
 
 
@@ -22,8 +23,8 @@ def build(ctx: Context) -> Section:
         reason = ctx.source.not_collected().get("mile_quest_views", "not collected")
         return Section("mile_quest", "Mile Quest health", missing=reason)
     view_table = Table("materialized views", (
-        "view", "populated", "stale for", "last refresh took", "last refresh", "refreshes",
-        "failures", "failures in window", "queued request age"),
+        "view", "populated", "stale for", "last refresh took", "mean refresh in window",
+        "last refresh", "refreshes", "failures", "failures in window", "queued request age"),
         tuple(_view_row(ctx, v) for v in views), None, "no materialized view")
     trigger_table = Table("trigger timing", (
         "trigger", "table", "operation", "logged calls", "slow calls", "mean (last hour)",
@@ -47,17 +48,25 @@ def failed_refreshes(ctx: Context) -> int:
                if v.get("last_refresh_success") in (False, 0))
 
 
+def _increase(ctx: Context, metric: str, view: str) -> float | None:
+    found = ctx.series(metric, view_name=view)
+    return window_increase(found[0]) if found else None
+
+
 def _view_row(ctx: Context, view: Mapping[str, Any]) -> tuple[Cell, ...]:
     name = str(view.get("view_name"))
-    failures = None
+    failures = mean = None
     if ctx.source.history:
-        found = ctx.series(FAILURES, view_name=name)
-        failures = window_increase(found[0]) if found else None
+        failures = _increase(ctx, FAILURES, name)
+        refreshes = _increase(ctx, REFRESHES, name)
+        spent = _increase(ctx, SECONDS, name)
+        mean = spent / refreshes if spent is not None and refreshes else None
     success = view.get("last_refresh_success")
     state = "–" if success is None else ("ok" if success else "failed")
     return (text_cell(name), text_cell("yes" if view.get("populated") else "no"),
             duration_cell(as_float(view.get("staleness_seconds"))),
             duration_cell(as_float(view.get("last_refresh_seconds"))),
+            duration_cell(mean) if ctx.source.history else text_cell("needs history"),
             Cell(state, None, "badge bad" if state == "failed" else "text"),
             count_cell(as_float(view.get("refreshes_total"))),
             count_cell(as_float(view.get("failures_total"))),
