@@ -1,8 +1,9 @@
 # pgwatch as a container: `pgwatch run` against a config mounted at /etc/pgwatch/config.yaml.
 #   docker build -t pgwatch .
 #   docker run -v ./config.yaml:/etc/pgwatch/config.yaml:ro -p 9187:9187 pgwatch
-# The config must listen on 0.0.0.0:9187 (http.listen) to be reachable from outside the
-# container; the history store defaults to /var/lib/pgwatch (mount a volume there).
+# In that config: http.listen 0.0.0.0:9187 (reachable from outside the container) and
+# store.path /var/lib/pgwatch/pgwatch.db (a relative path is the config's directory, which is
+# read-only here); mount a volume on /var/lib/pgwatch to keep the history.
 # scripts/build_image.sh builds it with buildah/podman from a Debian root filesystem.
 
 ARG BASE_IMAGE=debian:trixie-slim
