@@ -93,9 +93,9 @@ def explain_findings(dsn: str, query: str) -> tuple[Finding, ...] | str:
     from pgwatch.explain.live import explain_live
 
     if not _READS.match(query):
-        return "not a SELECT (only reads are planned)"
+        return "not a SELECT"
     if "$1" in query:
-        return "parameterised text: planned by the advisor with sampled values (see advice)"
+        return "parameterised: the advisor plans it (see Index advice)"
     try:
         plan, context = explain_live(dsn, query, analyze=False, timeout_ms=5_000)
         return analyse(plan, context)
