@@ -3,7 +3,12 @@ privileges, pg_stat_statements is dropped, PgBouncer stops, and the wall clock s
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sqlite3
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +18,8 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from tests.integration.daemon_process import DaemonProcess, running_daemon, target_yaml
+from tests.integration.pgbouncer_fixture import running_pgbouncer
+from tests.servers import PgServer
 
 pytestmark = pytest.mark.one_version
 ROLE_PASSWORD = "watcher-pw-2f9c"
@@ -150,3 +157,68 @@ def test_the_wall_clock_stepping_back_and_forth_does_not_stall_collection(
     assert any("-3600 s" in m for m in stepped) and any("+3600 s" in m for m in stepped), stepped
     with sqlite3.connect(store) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def _restart_pgbouncer(directory: Path) -> int:
+    """Start PgBouncer again from the fixture's files; returns its pid (read from its pidfile)."""
+    pidfile = directory / "pgbouncer.pid"
+    subprocess.run(["/usr/sbin/pgbouncer", "-d", str(directory / "pgbouncer.ini")], check=True,
+                   user="nobody" if os.geteuid() == 0 else None)
+    deadline = time.monotonic() + 15
+    while not pidfile.exists():
+        assert time.monotonic() < deadline, "pgbouncer wrote no pidfile"
+        time.sleep(0.1)
+    return int(pidfile.read_text().split()[0])
+
+
+def _stop_pgbouncer(directory: Path) -> None:
+    pidfile = directory / "pgbouncer.pid"
+    pid = int(pidfile.read_text().split()[0])
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    while _alive(pid):
+        assert time.monotonic() < deadline, "pgbouncer did not stop"
+        time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie (the fixture's Popen reaps its child only at the end)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_pgbouncer_stopped_fails_only_its_collectors_and_they_resume(
+        pg_server: PgServer, pg_dsn: str, tmp_path: Path) -> None:
+    with running_pgbouncer(pg_server.admin_dsn) as bouncer:
+        extra = (f"    pgbouncer:\n      dsn: '{bouncer.admin_dsn}'\n"
+                 "    collectors:\n      pgbouncer_pools: {interval: 1s}\n"
+                 "      pgbouncer_stats: {interval: 1s}\n")
+        body = "targets:\n" + target_yaml(pg_dsn, extra=extra) + FAST + \
+            f"store:\n  path: {tmp_path / 'h.db'}\n"
+        password = str(conninfo_to_dict(pg_dsn).get("password", ""))
+        directory = bouncer.log_path.parent
+        with running_daemon(tmp_path, body, password) as daemon:
+            daemon.wait_ready()
+            _more_runs(daemon, "pgbouncer_pools", 1)
+            _stop_pgbouncer(directory)
+            daemon.wait_for(lambda: _jobs(daemon)["pgbouncer_pools"][1] >= 1, "pools failing")
+            errors = _jobs(daemon)["database"][1]
+            _more_runs(daemon, "database", 3)
+            assert _jobs(daemon)["database"][1] == errors
+            assert daemon.metric("pgwatch_up", target="main") == 1.0
+            pid = _restart_pgbouncer(directory)
+            try:
+                failed = _jobs(daemon)["pgbouncer_pools"][1]
+                daemon.wait_for(lambda: (daemon.metric(
+                    "pgwatch_collector_last_success_timestamp_seconds",
+                    collector="pgbouncer_pools") or 0) > time.time() - 2, "pools back", 60)
+                assert _jobs(daemon)["pgbouncer_pools"][1] <= failed + 1
+                assert daemon.stop() == 0
+            finally:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
+    failures = [m for m in daemon.messages() if "pgbouncer_pools" in m]
+    assert failures, daemon.messages()[-20:]
