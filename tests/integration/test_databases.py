@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -18,6 +19,7 @@ from pgwatch.collectors.base import Snapshot
 from pgwatch.collectors.database import DatabaseCollector
 from pgwatch.collectors.tables import TablesCollector, TableSizeCollector
 from pgwatch.daemon import Catalog, Daemon
+from pgwatch.store import open_store
 from tests.cli import run_cli
 from tests.servers import PgServer
 
@@ -93,8 +95,9 @@ def test_discovered_databases_come_and_go_within_the_connection_cap(
     for name in (f"fleet_a_{tag}", f"fleet_b_{tag}", f"other_{tag}"):
         create(name)
     latest: dict[str, Snapshot] = {}
+    store = open_store(tmp_path / "history.db")
     daemon = Daemon(write_config(tmp_path / "pgwatch.yaml", server, tag), CATALOG,
-                    sinks=[lambda s: latest.__setitem__(s.collector, s)])
+                    sinks=[lambda s: latest.__setitem__(s.collector, s), store.write])
     sessions: list[int] = []
     watching = threading.Event()
 
@@ -124,6 +127,12 @@ def test_discovered_databases_come_and_go_within_the_connection_cap(
         daemon.stop()
     # The instance's pool and the lanes to its databases, never more than the cap.
     assert sessions and 2 <= max(sessions) <= 3, sessions
+    # The dropped database's history stays in the store, its series ended by a break.
+    now = datetime.now(UTC)
+    gone = store.series("pgwatch_table_size_total_bytes", {"datname": f"fleet_b_{tag}"},
+                        now - timedelta(minutes=10), now)
+    store.close()
+    assert gone and all(s.points and s.breaks for s in gone), gone
 
 
 def test_doctor_and_collect_once_show_discovered_and_excluded_databases(
