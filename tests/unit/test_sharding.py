@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pgwatch.sharding import Shard, ShardError, owner
+from tests.cli import run_cli
 
 TARGETS = [f"db-{i:04d}.prod" for i in range(3000)]
 
@@ -52,3 +55,14 @@ def test_bad_shards_are_one_line_errors(text: str, message: str) -> None:
 def test_parse() -> None:
     assert Shard.parse(" 2 / 3 ") == Shard(2, 3)
     assert str(Shard(2, 3)) == "2/3"
+
+
+def test_run_refuses_a_bad_shard_in_one_line_before_anything_starts(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "pgwatch.yaml"
+    config.write_text(f"targets:\n  - {{name: a, host: h}}\nstore: {{path: {tmp_path / 's.db'}}}\n")
+    done = run_cli(capsys, "run", "-c", str(config), "--shard", "3/2")
+    assert done.status == 2
+    assert done.err == ("pgwatch: error: --shard: '3/2': the shard must be from 1 to the "
+                        "number of shards (2)\n")
+    assert not (tmp_path / "s.db").exists()
