@@ -1,12 +1,13 @@
 """``pgwatch advise`` on a target with 10,000 statements: how long a run takes.
 
-Builds, on an embedded PostgreSQL (18 by default), ``--tables`` small tables and 50 distinct
-statement shapes per table (10,000 pg_stat_statements entries at 200 tables), each run once,
+Builds, on an embedded PostgreSQL (18 by default), ``--tables`` tables and 50 distinct
+statement shapes per table (over 10,000 pg_stat_statements entries at 210 tables), each run once,
 then times ``advise`` (read-only session, no hypopg: the unvalidated path) for several
 ``--top`` values and reports the statements read and planned and the recommendations.
 Prints Markdown; asserts nothing.
 
-    python -m benchmarks.advise_bench [--tables 200] [--major 18] [--tops 50,500,2000]
+    python -m benchmarks.advise_bench [--tables 210] [--rows 10000] [--major 18]
+                                      [--tops 50,500,2000,10000]
 """
 
 from __future__ import annotations
@@ -27,17 +28,17 @@ WHERES = ("v = %s", "w = %s", "v = %s AND w > %s", "ts > %s", "w BETWEEN %s AND 
           "ts < %s AND w = %s")
 
 
-def build(dsn: str, tables: int) -> int:
-    """Tables of 1,000 rows each, then every statement shape once: the number of shapes."""
+def build(dsn: str, tables: int, rows: int) -> int:
+    """Tables of ``rows`` rows each, then every statement shape once: the entries made."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         for i in range(tables):
             name = sql.Identifier(f"t{i}")
             conn.execute(sql.SQL("CREATE TABLE {} (id int PRIMARY KEY, v int, w int, "
                                  "ts timestamptz)").format(name))
-            conn.execute(sql.SQL("INSERT INTO {} SELECT g, g % 50, g % 7, now() - g * "
-                                 "interval '1 hour' FROM generate_series(1, 1000) g")
-                         .format(name))
+            conn.execute(sql.SQL("INSERT INTO {} SELECT g, g %% 50, g %% 7, now() - g * "
+                                 "interval '1 hour' FROM generate_series(1, %s) g")
+                         .format(name), (rows,))
         conn.execute("ANALYZE")
         conn.execute("SELECT pg_stat_statements_reset()")
         shapes = 0
@@ -54,15 +55,17 @@ def build(dsn: str, tables: int) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--tables", type=int, default=200)
+    parser.add_argument("--tables", type=int, default=210)
+    parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--major", type=int, default=18)
-    parser.add_argument("--tops", default="50,500,2000")
+    parser.add_argument("--tops", default="50,500,2000,10000")
     args = parser.parse_args()
     with EmbeddedPostgres(args.major) as pg:
         dsn = pg.dsn()
         began = time.monotonic()
-        entries = build(dsn, args.tables)
-        print(f"built {args.tables} tables, {entries} pg_stat_statements entries in "
+        entries = build(dsn, args.tables, args.rows)
+        print(f"built {args.tables} tables of {args.rows} rows, {entries} pg_stat_statements "
+              f"entries in "
               f"{time.monotonic() - began:.1f} s (PostgreSQL {args.major})\n")
         print("| --top | statements read | planned | recommendations | create_index | "
               "seconds |")
