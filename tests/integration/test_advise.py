@@ -71,6 +71,10 @@ def test_missing_index_is_advised_and_the_sql_runs(pg_server: PgServer, pg_dsn: 
     assert found.evidence["estimated_size_bytes"] > 0
     assert found.evidence["table_rows"] == 100000
     assert len(found.queryids) == 1
+    with psycopg.connect(pg_dsn) as conn:  # the advisor's EXPLAINs are not recorded
+        explains = conn.execute("SELECT count(*) FROM pg_stat_statements "
+                                "WHERE query ILIKE 'EXPLAIN%'").fetchone()
+    assert explains == (0,)
     apply(pg_dsn, [found.sql])
     run_workload(pg_dsn, 1)
     assert creates(advise(pg_dsn, AdviseOptions(top=20))) == []
