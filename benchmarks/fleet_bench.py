@@ -125,9 +125,20 @@ def pgwatch_connections(dsns: Sequence[str]) -> int:
     return count
 
 
-def counter_sum(body: bytes, name: str) -> float:
+def counter_sum(body: bytes, name: str, collector: str = "") -> float:
+    wanted = f'collector="{collector}"'.encode()
     return sum(float(line.rsplit(b" ", 1)[1]) for line in body.splitlines()
-               if line.startswith(name.encode() + b"{"))
+               if line.startswith(name.encode() + b"{") and (not collector or wanted in line))
+
+
+def sweep_query_s(body: bytes) -> float:
+    """Mean query seconds per run of the 60 s per-database collectors, summed over them."""
+    total = 0.0
+    for collector in ("tables", "indexes"):
+        runs = counter_sum(body, "pgwatch_collector_duration_seconds_count", collector)
+        if runs:
+            total += counter_sum(body, "pgwatch_collector_duration_seconds_sum", collector) / runs
+    return total
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +161,7 @@ class Result:
     runs: float
     errors: float
     overruns: float
+    sweep_query_s: float
 
     def rows(self) -> list[str]:
         net = self.server_cpu_per_min - self.idle_server_cpu_per_min
@@ -168,6 +180,8 @@ class Result:
             f"{self.samples:,} samples |",
             f"| collector runs / errors / overruns | {self.runs:.0f} / {self.errors:.0f} / "
             f"{self.overruns:.0f} |",
+            f"| tables + indexes query time per run (all databases of a target) | "
+            f"{self.sweep_query_s:.2f} s |",
         ]
 
 
@@ -241,7 +255,7 @@ def measure(name: str, config: Path, port: int, masters: Sequence[int], *,
                   statistics.median(connections), size, per_day,
                   statistics.median(scrapes), max(scrapes),
                   sum(1 for line in body.splitlines() if line and not line.startswith(b"#")),
-                  totals["runs"], totals["errors"], totals["overruns"])
+                  totals["runs"], totals["errors"], totals["overruns"], sweep_query_s(body))
 
 
 @contextmanager
@@ -284,6 +298,29 @@ def instances_phase(args: argparse.Namespace) -> Result:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+CORE_SHARE = 0.10  # the aim per process: under 10 % of one core, 6 CPU s/min
+SCRAPE_INTERVAL_S = 30.0
+
+
+def arithmetic(many: Result, databases: int, fleet: Result, instances: int) -> list[str]:
+    """What 1,000 databases need, by proportion from the two measured phases."""
+    budget = CORE_SHARE * 60
+    rows = ["| 1,000 databases laid out as | pgwatch CPU | processes at < 10 % of a core | "
+            "servers' CPU | store growth | samples per scrape | samples/s at a 30 s scrape |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for label, result, per in ((f"{1000 // databases} instances x {databases} databases",
+                                many, databases), ("1,000 instances x 1 database", fleet,
+                                                   instances)):
+        scale = 1000 / per
+        cpu = result.pgwatch_cpu_per_min * scale
+        server = (result.server_cpu_per_min - result.idle_server_cpu_per_min) * scale
+        samples = result.samples * scale
+        rows.append(f"| {label} | {cpu:.0f} s/min | {max(1, -(-cpu // budget)):.0f} | "
+                    f"{server:.0f} s/min | {result.store_mb_per_day * scale / 1000:.1f} GB/day |"
+                    f" {samples:,.0f} | {samples / SCRAPE_INTERVAL_S:,.0f} |")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--phase", choices=("databases", "instances", "both"), default="both")
@@ -295,12 +332,19 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     phases = {"databases": [databases_phase], "instances": [instances_phase],
               "both": [databases_phase, instances_phase]}[args.phase]
+    results = []
     for phase in phases:
+        began = time.monotonic()
         result = phase(args)
+        results.append(result)
         print(f"\n{result.name}: {args.tables} tables and {args.statements} statements per "
-              f"database, PostgreSQL 18, default intervals, {result.minutes:.1f} min\n")
+              f"database, PostgreSQL 18, default intervals, {result.minutes:.1f} min "
+              f"(phase {time.monotonic() - began:.0f} s with the build)\n")
         print("| measure | value |\n| --- | --- |")
         print("\n".join(result.rows()), flush=True)
+    if len(results) == 2:
+        print("\nArithmetic from these measurements (linear in databases or instances):\n")
+        print("\n".join(arithmetic(results[0], args.databases, results[1], args.instances)))
 
 
 if __name__ == "__main__":
