@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -131,6 +132,12 @@ def counter_sum(body: bytes, name: str, collector: str = "") -> float:
                if line.startswith(name.encode() + b"{") and (not collector or wanted in line))
 
 
+def sweeps(log: str) -> tuple[float, ...]:
+    """The wall time of every 60 s sweep, from the daemon's debug log."""
+    found = re.findall(r"database\(s\) swept in ([0-9.]+) s \(every 60 s", log)
+    return tuple(float(seconds) for seconds in found)
+
+
 def sweep_query_s(body: bytes) -> float:
     """Mean query seconds per run of the 60 s per-database collectors, summed over them."""
     total = 0.0
@@ -162,6 +169,7 @@ class Result:
     errors: float
     overruns: float
     sweep_query_s: float
+    sweep_s: tuple[float, ...]  # wall time of each 60 s sweep over all databases
 
     def rows(self) -> list[str]:
         net = self.server_cpu_per_min - self.idle_server_cpu_per_min
@@ -182,6 +190,9 @@ class Result:
             f"{self.overruns:.0f} |",
             f"| tables + indexes query time per run (all databases of a target) | "
             f"{self.sweep_query_s:.2f} s |",
+            *([f"| 60 s sweep over all databases (connections included) | median "
+               f"{statistics.median(self.sweep_s):.1f} s, max {max(self.sweep_s):.1f} s |"]
+              if self.sweep_s else []),
         ]
 
 
@@ -220,8 +231,10 @@ def measure(name: str, config: Path, port: int, masters: Sequence[int], *,
     time.sleep(30)
     idle = (sum(server_cpu_s(m) for m in masters) - idle_cpu) \
         / (time.monotonic() - idle_began) * 60
-    process = subprocess.Popen([sys.executable, "-m", "pgwatch", "run", "-c", str(config)],
-                               stdout=subprocess.DEVNULL, stderr=(config.parent / "log").open("w"))
+    log_path = config.parent / "log"
+    process = subprocess.Popen([sys.executable, "-m", "pgwatch", "run", "-c", str(config),
+                                "--log-level", "debug"],
+                               stdout=subprocess.DEVNULL, stderr=log_path.open("w"))
     began, server0 = time.monotonic(), sum(server_cpu_s(m) for m in masters)
     peak, connections, scrapes, body = 0.0, [], [], b""
     # Store growth is measured after the first cycles, which also write every per-object
@@ -255,7 +268,8 @@ def measure(name: str, config: Path, port: int, masters: Sequence[int], *,
                   statistics.median(connections), size, per_day,
                   statistics.median(scrapes), max(scrapes),
                   sum(1 for line in body.splitlines() if line and not line.startswith(b"#")),
-                  totals["runs"], totals["errors"], totals["overruns"], sweep_query_s(body))
+                  totals["runs"], totals["errors"], totals["overruns"], sweep_query_s(body),
+                  sweeps(log_path.read_text(errors="replace")))
 
 
 @contextmanager

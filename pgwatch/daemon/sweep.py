@@ -70,8 +70,16 @@ class DatabaseSweep:
         except StoppingError:
             return  # a partial sweep would end the series of the databases not yet visited
         elapsed = time.monotonic() - began
+        self._log_pace(len(found.watched), elapsed)
         for collector in self.collectors:
             self._record(collector, harvests[collector.name], taken_at, elapsed)
+
+    def _log_pace(self, databases: int, elapsed: float) -> None:
+        # Past half its interval, a sweep is worth a line: more databases would overrun it.
+        level = logging.INFO if elapsed > self.interval_s / 2 else logging.DEBUG
+        log.log(level, "target %s: %d database(s) swept in %.2f s (every %g s: %s)",
+                self.target.name, databases, elapsed, self.interval_s,
+                ", ".join(c.name for c in self.collectors), extra={"target": self.target.name})
 
     def _discover(self) -> tuple[ServerInfo, Discovery]:
         assert self.target.databases is not None
