@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,13 +63,24 @@ class SqlStore:
         # The newest rows of each (target, collector), compressed as they would be stored.
         self._latest: dict[tuple[str, str], tuple[int, bytes]] = {}
         self._ids = _IdCache(policy.id_cache_entries)
+        self._closed = False
+
+    @contextmanager
+    def _open(self) -> Iterator[None]:
+        """The connection, held under the lock; refused once the store is closed. A thread
+        that outlives the service (a report build, a late write) would otherwise reach a
+        closed connection and the engine's own error (sqlite3.ProgrammingError), or retry."""
+        with self._lock:
+            if self._closed:
+                raise StoreError(f"{self.backend.where}: the store is closed")
+            yield
 
     def write(self, snapshot: Snapshot) -> None:
         """Persist what the policy keeps of ``snapshot``, in one transaction."""
         key = (snapshot.target, snapshot.collector)
         with self._plan_lock(key):
             plan, state = self.planner.plan(snapshot)
-            with self._lock:
+            with self._open():
                 self._write_with_retry(plan)
                 self._latest[key] = (plan.ts, plan.snapshot.body)
             self.planner.keep(snapshot.target, snapshot.collector, state)
@@ -151,19 +163,19 @@ class SqlStore:
     def series(self, metric: str, labels_match: Mapping[str, str], since: datetime,
                until: datetime, *, rate: bool = False) -> list[Series]:
         """Raw points of every matching series in [since, until]; rates on request."""
-        with self._lock:
+        with self._open():
             return read_series(self.backend, metric, labels_match, epoch(since), epoch(until),
                                rate=rate)
 
     def rollups(self, metric: str, labels_match: Mapping[str, str], since: datetime,
                 until: datetime) -> list[RollupSeries]:
         """Hourly roll-ups of every matching series for the hours starting in [since, until]."""
-        with self._lock:
+        with self._open():
             return read_rollups(self.backend, metric, labels_match, epoch(since), epoch(until))
 
     def latest(self, target: str, collector: str) -> Latest | None:
         """The newest rows this process wrote, else the newest per-object snapshot stored."""
-        with self._lock:
+        with self._open():
             found = self._latest.get((target, collector))
             if found is None:
                 stored = self.backend.fetchall("snapshot_latest", {"target": target,
@@ -186,7 +198,7 @@ class SqlStore:
     def record_event(self, target: str, kind: str, subject: str, detail: str,
                      at: datetime) -> None:
         """Keep an event (a setting changed, a refresh failed) for the report and rules."""
-        with self._lock, self.backend.transaction():
+        with self._open(), self.backend.transaction():
             self.backend.execute("event_insert", {"target": target, "kind": kind,
                                                   "subject": subject, "detail": detail,
                                                   "at": epoch(at)})
@@ -198,14 +210,14 @@ class SqlStore:
         params = {"target": target, "kind": kind,
                   "since": epoch(since) if since else 0,
                   "until": epoch(until) if until else _FAR_FUTURE, "limit": limit}
-        with self._lock:
+        with self._open():
             rows = self.backend.fetchall("events_select", params)
         return [Event(str(t), str(k), str(s), str(d), datetime.fromtimestamp(int(a), UTC))
                 for t, k, s, d, a in rows]
 
     def retention(self, now: datetime) -> None:
         """Roll up complete hours, then drop what is older than the policy keeps."""
-        with self._lock:
+        with self._open():
             try:
                 apply_retention(self.backend, self.policy, epoch(now))
             finally:
@@ -214,40 +226,43 @@ class SqlStore:
 
     def commit_evaluation(self, evaluation: Evaluation) -> dict[str, int]:
         """Alert state, sent marks and new notifications in one transaction; drops returned."""
-        with self._lock, self.backend.transaction():
+        with self._open(), self.backend.transaction():
             return commit_evaluation(self.backend, evaluation)
 
     def alert_state(self, owner: str | None = None) -> tuple[list[Alert], list[SentMark]]:
         """The alerts and sent marks the last committed evaluation left."""
-        with self._lock:
+        with self._open():
             return load_alerts(self.backend, owner), load_sent(self.backend, owner or "")
 
     def outbox_head(self, receiver: str, limit: int = 100, *,
                     owner: str = "") -> list[OutboxEntry]:
         """The oldest queued notifications of ``receiver``, in queue order."""
-        with self._lock:
+        with self._open():
             return outbox_head(self.backend, receiver, limit, owner)
 
     def outbox_depths(self, owner: str | None = None) -> dict[str, int]:
-        with self._lock:
+        with self._open():
             return outbox_depths(self.backend, owner)
 
     def outbox_delivered(self, ids: Sequence[int]) -> None:
-        with self._lock, self.backend.transaction():
+        with self._open(), self.backend.transaction():
             outbox_delivered(self.backend, ids)
 
     def outbox_retry(self, entry_id: int, attempts: int, next_attempt_at: float,
                      error: str) -> None:
-        with self._lock, self.backend.transaction():
+        with self._open(), self.backend.transaction():
             outbox_retry(self.backend, entry_id, attempts, next_attempt_at, error)
 
     def size_bytes(self) -> int:
-        with self._lock:
+        with self._open():
             return self.backend.size_bytes()
 
     def close(self) -> None:
+        """Close the connection once; a later use raises ``StoreError``, not the engine's error."""
         with self._lock:
-            self.backend.close()
+            if not self._closed:
+                self._closed = True
+                self.backend.close()
 
     def __enter__(self) -> SqlStore:
         return self

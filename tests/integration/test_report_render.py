@@ -225,23 +225,31 @@ def test_injection_cases_show_as_text(workload_db: str, tmp_path: Path,
 
 
 def _chromium(page: Path, folder: Path) -> tuple[str, str, Path]:
-    """Open ``page`` headless: the rendered DOM, Chromium's log, a screenshot, a PDF."""
+    """Open ``page`` headless: the rendered DOM, Chromium's log, a screenshot, a PDF.
+
+    Each run has a profile of its own (a run still exiting holds its profile's lock, which
+    failed the next one in a loaded combined run), /dev/shm is not used (small in CI), and
+    the time allowed is generous: three renderings on a loaded 2-core machine.
+    """
     assert shutil.which(CHROMIUM), "Debian's chromium is needed for the report tests"
-    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-            "--disable-background-networking", "--no-first-run", "--disable-component-update",
-            "--disable-sync", f"--user-data-dir={folder / 'profile'}", "--enable-logging=stderr",
-            "--v=0", "--hide-scrollbars"]
+
+    def run(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+        command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                   "--disable-dev-shm-usage", "--disable-background-networking",
+                   "--no-first-run", "--disable-component-update", "--disable-sync",
+                   f"--user-data-dir={folder / f'profile-{name}'}", "--enable-logging=stderr",
+                   "--v=0", "--hide-scrollbars", *args, page.as_uri()]
+        return subprocess.run(command, capture_output=True, text=True, timeout=300,
+                              check=False)
+
     shot = folder / "report.png"
-    taken = subprocess.run([*base, "--window-size=1280,2000", f"--screenshot={shot}",
-                            page.as_uri()], capture_output=True, text=True, timeout=120,
-                           check=False)
-    dom = subprocess.run([*base, "--dump-dom", page.as_uri()], capture_output=True, text=True,
-                         timeout=120, check=False)
+    taken = run("shot", "--window-size=1280,2000", f"--screenshot={shot}")
+    assert shot.is_file(), taken.stderr[-2000:]
+    dom = run("dom", "--dump-dom")
     assert dom.returncode == 0, dom.stderr[-2000:]
     pdf = folder / "report.pdf"  # the print stylesheet applies
-    printed = subprocess.run([*base, "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
-                              page.as_uri()], capture_output=True, text=True, timeout=120,
-                             check=False)
+    printed = run("pdf", "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    assert pdf.is_file(), printed.stderr[-2000:]
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
     return dom.stdout, taken.stderr + dom.stderr + printed.stderr, shot
 
