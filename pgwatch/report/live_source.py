@@ -14,7 +14,7 @@ from pgwatch.collectors.kinds import reads_pgbouncer
 from pgwatch.db import connect, probe
 from pgwatch.db.session import SessionSettings, describe
 from pgwatch.report.source import AdviceResult, Rows, explain_findings, run_advisor
-from pgwatch.store.model import Series
+from pgwatch.store.model import Event, Series
 
 if TYPE_CHECKING:
     from pgwatch.explain.findings.model import Finding
@@ -69,6 +69,9 @@ class LiveSource:
         return []
 
     def alerts(self) -> Sequence[Alert]:
+        return ()
+
+    def alert_events(self, since: datetime, until: datetime) -> Sequence[Event]:
         return ()
 
     def advice(self) -> AdviceResult:

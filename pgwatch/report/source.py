@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pgwatch.alerting.model import Alert
 from pgwatch.errors import PgwatchError
-from pgwatch.store.model import Series
+from pgwatch.store.model import Event, Series
 
 if TYPE_CHECKING:
     from pgwatch.explain.advisor.run import Advice
@@ -62,6 +62,9 @@ class ReportSource(Protocol):
 
     def alerts(self) -> Sequence[Alert]:
         """The alerts the daemon keeps: pending, firing, and recently resolved."""
+
+    def alert_events(self, since: datetime, until: datetime) -> Sequence[Event]:
+        """The alert history's events (``alert_firing``, ``alert_resolved``) in the window."""
 
     def advice(self) -> AdviceResult:
         """The advisor's recommendations for the target (run once, then remembered)."""

@@ -22,7 +22,7 @@ from pgwatch.report.source import AdviceResult, ReportError, Rows, explain_findi
 from pgwatch.sql import load_sql
 from pgwatch.store.base import Store
 from pgwatch.store.layout import layout_of
-from pgwatch.store.model import Labels, Series, SeriesKind
+from pgwatch.store.model import Event, Labels, Series, SeriesKind
 from pgwatch.store.policy import StorePolicy
 
 if TYPE_CHECKING:
@@ -69,6 +69,13 @@ class StoreSource:
         """The stored alerts of this target (and those of no target, such as pgwatch's own)."""
         alerts, _sent = self.store.alert_state()
         return [a for a in alerts if dict(a.labels).get("target", self.target) == self.target]
+
+    def alert_events(self, since: datetime, until: datetime) -> Sequence[Event]:
+        """This target's alert history events in the window (and those of no target)."""
+        from pgwatch.alerting.history import KINDS
+
+        return [e for kind in KINDS for e in self.store.events(None, kind, since, until)
+                if e.target in (self.target, "")]
 
     def advice(self) -> AdviceResult:
         if self._advice is None:

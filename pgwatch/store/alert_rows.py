@@ -14,6 +14,7 @@ from typing import Any
 
 from pgwatch.alerting.model import Alert, AlertState, Labels
 from pgwatch.store.backend import Backend
+from pgwatch.store.model import Event, epoch
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,7 @@ class Evaluation:
     now: float
     keep_per_receiver: int
     owner: str = ""  # the pgwatch instance, when several share one store
+    events: Sequence[Event] = ()  # alert history (alert_firing, alert_resolved)
 
 
 def commit_evaluation(backend: Backend, evaluation: Evaluation) -> dict[str, int]:
@@ -77,6 +79,9 @@ def commit_evaluation(backend: Backend, evaluation: Evaluation) -> dict[str, int
     backend.executemany("outbox_insert", [
         {"owner": owner, "receiver": i.receiver, "payload": i.payload,
          "created_at": evaluation.now} for i in evaluation.queued])
+    backend.executemany("event_insert", [
+        {"target": e.target, "kind": e.kind, "subject": e.subject, "detail": e.detail,
+         "at": epoch(e.at)} for e in evaluation.events])
     dropped: dict[str, int] = {}
     for receiver, depth in outbox_depths(backend, owner).items():
         if depth > evaluation.keep_per_receiver:

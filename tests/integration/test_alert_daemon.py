@@ -23,6 +23,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from pgwatch.collectors.registry import NAMES
 from pgwatch.embedded import free_port
+from pgwatch.store import open_store
 from tests.cli import run_cli
 from tests.integration.alert_servers import Alertmanager, HookReceiver, wait_until
 
@@ -130,7 +131,7 @@ def hook() -> Iterator[HookReceiver]:
 
 def test_an_idle_transaction_fires_survives_kill_9_and_resolves(
         pg_dsn: str, tmp_path: Path, hook: HookReceiver,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     am = Alertmanager(tmp_path, hook.url("/am"))
     am.start()
     port = free_port()
@@ -194,10 +195,40 @@ def test_an_idle_transaction_fires_survives_kill_9_and_resolves(
                                for p, b in hook.bodies), what="resolved at the direct webhook")
         wait_until(lambda: any(p == "/am" and b["status"] == "resolved"
                                for p, b in hook.bodies), what="resolved through AM")
+        daemon.kill()
+        monkeypatch.setenv("HOOK_URL", daemon.hook_url)  # the config names it
+        assert_history_in_report(daemon.config, tmp_path, capsys)
     finally:
         idler.close()
         daemon.kill()
         am.stop()
+
+
+def assert_history_in_report(config: Path, folder: Path,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    """One firing and one resolved event despite the kill -9 and restart while firing; the
+    report built from the store lists the alert as resolved, with its duration."""
+    store = open_store(folder / "history.db")
+    try:
+        events = [e for e in store.events() if e.kind.startswith("alert_")]
+    finally:
+        store.close()
+    assert [(e.kind, e.subject) for e in events] == [("alert_firing", "SessionIdleInTransaction"),
+                     ("alert_resolved", "SessionIdleInTransaction")]
+    detail = json.loads(events[0].detail)
+    assert detail["labels"]["target"] == "main" and detail["severity"] == "warning"
+    output = folder / "report.json"
+    done = run_cli(capsys, "report", "-c", str(config), "--since", "1h", "--format", "json",
+                   "--output", str(output))
+    assert done.status == 0, done.err
+    section = next(s for s in json.loads(output.read_text())["sections"]
+                   if s["key"] == "alerts")
+    rows = next(t for t in section["tables"] if t["name"] == "alerts")["rows"]
+    fired = [r for r in rows if r["alert"] == "SessionIdleInTransaction"]
+    assert len(fired) == 1 and fired[0]["state"] == "resolved", rows
+    assert fired[0]["ended"] != "still firing"
+    lasted = json.loads(events[1].detail)["at"] - detail["firedAt"]
+    assert fired[0]["duration"] == pytest.approx(lasted) and lasted > 3  # the kill, restart
 
 
 def test_an_alertmanager_down_at_start_and_kill_9s_lose_nothing(

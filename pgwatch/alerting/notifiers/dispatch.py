@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from pgwatch.alerting.history import AlertHistory
 from pgwatch.alerting.model import Alert
 from pgwatch.alerting.notifiers import Notifier
 from pgwatch.alerting.notifiers.routing import Route, decide
@@ -55,11 +56,13 @@ class Dispatcher:
         self.workers = [OutboxWorker(store, n, retry, self.stats, owner=owner,
                                      changed=self.refresh_depth) for n in notifiers]
         self._marks: tuple[SentMark, ...] = ()
+        self.history = AlertHistory()
 
     def restore(self) -> list[Alert]:
         """The alert state and sent marks the store kept; returns the alerts."""
         alerts, marks = self.store.alert_state(self.owner)
         self._marks = tuple(marks)
+        self.history = AlertHistory(alerts)  # restored: not fired again
         self.depth = self.store.outbox_depths(self.owner)
         configured = {w.receiver for w in self.workers}
         for receiver, n in sorted(self.depth.items()):
@@ -97,8 +100,10 @@ class Dispatcher:
                 queued.append(OutboxItem(notifier.name, notifier.render(told, at)))
         dropped = self.store.commit_evaluation(Evaluation(
             alerts=alerts, sent=decision.marks, queued=queued, now=at,
-            keep_per_receiver=self.keep_per_receiver, owner=self.owner))
+            keep_per_receiver=self.keep_per_receiver, owner=self.owner,
+            events=self.history.transitions(alerts, at)))
         self._marks = decision.marks
+        self.history.commit(alerts)
         for receiver, n in dropped.items():
             self.stats.add(self.stats.dropped, receiver, n)
             log.warning("receiver %s: outbox full (%d), dropped the %d oldest notification(s)",

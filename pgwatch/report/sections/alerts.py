@@ -1,8 +1,9 @@
-"""The alerts of the window: fired (or pending) and resolved, with how long each lasted.
+"""The alerts of the window: every alert that fired, with its start, end and duration.
 
-The store keeps the alert state of the last evaluation: every active alert and those
-resolved in the last 15 minutes (as Prometheus keeps them); an alert resolved earlier in the
-window is no longer there.
+The daemon records an ``alert_firing`` and an ``alert_resolved`` event at each transition
+(pgwatch.alerting.history), so an alert resolved hours before the report is still listed;
+the current alert state adds what is pending now and what fired before the window and
+still fires.
 """
 
 from __future__ import annotations
@@ -10,63 +11,72 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from pgwatch.alerting.history import AlertSpan, spans
 from pgwatch.alerting.model import Alert, AlertState
 from pgwatch.report.context import Context
 from pgwatch.report.model import Cell, Section, Table
 from pgwatch.report.units import duration_cell, instant, text_cell
 
-COLUMNS = ("alert", "state", "severity", "labels", "since", "duration", "summary")
+COLUMNS = ("alert", "state", "severity", "labels", "started", "ended", "duration", "summary")
 SHOWN_LABELS = 4
+STILL_FIRING = "still firing"
 
 
 def build(ctx: Context) -> Section:
     if not ctx.source.history:
         return Section("alerts", "Alerts in the window",
                        missing="alerts are evaluated by the daemon: needs pgwatch report -c")
-    found = in_window(ctx)
-    rows = tuple(_row(a, ctx.until) for a in found)
-    firing = sum(1 for a in found if a.state is AlertState.FIRING)
-    lead = f"{len(found)} alert(s) in the window, {firing} firing now."
+    fired_spans = in_window(ctx)
+    now = ctx.until.timestamp()
+    rows = [_row(s, now) for s in fired_spans] + [_pending_row(a, now) for a in pending(ctx)]
+    firing = sum(1 for s in fired_spans if s.end is None)
+    lead = (f"{len(fired_spans)} alert(s) fired in the window, {firing} still firing, "
+            f"{len(rows) - len(fired_spans)} pending now.")
     return Section("alerts", "Alerts in the window", lead,
-                   (Table("alerts", COLUMNS, rows, None, "no alert fired"),),
-                   notes=("Alerts resolved more than 15 minutes before the report are not kept "
-                          "by the daemon's alert state.",))
+                   (Table("alerts", COLUMNS, tuple(rows), None, "no alert fired"),))
 
 
-def in_window(ctx: Context) -> list[Alert]:
-    """Alerts active in the window, firing first, then the longest."""
-    since = ctx.since.timestamp()
-    found = [a for a in ctx.source.alerts()
-             if a.state is not AlertState.INACTIVE or a.resolved_at >= since]
-    found.sort(key=lambda a: (a.state is not AlertState.FIRING, -_lasted(a, ctx.until)))
+def in_window(ctx: Context) -> list[AlertSpan]:
+    """Alerts that fired in the window, those still firing first, then the longest."""
+    now = ctx.until.timestamp()
+    found = spans(ctx.source.alert_events(ctx.since, ctx.until), ctx.source.alerts(),
+                  ctx.since.timestamp(), now)
+    found.sort(key=lambda s: (s.end is not None, -s.lasted(now), s.alertname))
     return found
+
+
+def pending(ctx: Context) -> list[Alert]:
+    return [a for a in ctx.source.alerts() if a.state is AlertState.PENDING]
 
 
 def fired(ctx: Context) -> int:
     """Alerts that fired (not just pending) in the window, for the grade."""
     if not ctx.source.history:
         return 0
-    return sum(1 for a in in_window(ctx) if a.fired_at > 0)
+    return len(in_window(ctx))
 
 
-def _lasted(alert: Alert, now: datetime) -> float:
-    start = alert.fired_at or alert.active_at
-    end = alert.resolved_at or now.timestamp()
-    return max(0.0, end - start)
+def _row(span: AlertSpan, now: float) -> tuple[Cell, ...]:
+    still = span.end is None
+    return (text_cell(span.alertname),
+            Cell("firing" if still else "resolved", None, "badge bad" if still else "badge"),
+            text_cell(span.severity), text_cell(_labels(span.labels)),
+            text_cell(_at(span.start)),
+            text_cell(STILL_FIRING if span.end is None else _at(span.end)),
+            duration_cell(span.lasted(now)), text_cell(span.summary))
 
 
-def _row(alert: Alert, now: datetime) -> tuple[Cell, ...]:
-    labels = dict(alert.labels)
+def _pending_row(alert: Alert, now: float) -> tuple[Cell, ...]:
     notes = dict(alert.annotations)
-    shown = _labels(alert.labels)
-    start = alert.fired_at or alert.active_at
-    return (text_cell(labels.get("alertname", alert.rule)),
-            Cell(str(alert.state), None, "badge bad" if alert.state is AlertState.FIRING
-                 else "badge warn"),
-            text_cell(labels.get("severity", "")), text_cell(shown),
-            text_cell(instant(datetime.fromtimestamp(start, UTC))),
-            duration_cell(_lasted(alert, now)),
+    return (text_cell(alert.rule), Cell("pending", None, "badge warn"),
+            text_cell(dict(alert.labels).get("severity", "")), text_cell(_labels(alert.labels)),
+            text_cell(_at(alert.active_at)), text_cell("–"),
+            duration_cell(max(0.0, now - alert.active_at)),
             text_cell(notes.get("summary") or notes.get("description", "")))
+
+
+def _at(seconds: float) -> str:
+    return instant(datetime.fromtimestamp(seconds, UTC))
 
 
 def _labels(labels: Sequence[tuple[str, str]]) -> str:
