@@ -11,11 +11,15 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pgwatch.config import load_config, target_dsn
 from pgwatch.config.models import Config
 from pgwatch.explain.advisor.hygiene import UsageEvidence
 from pgwatch.explain.advisor.run import Advice, AdviseOptions, advise
+
+if TYPE_CHECKING:
+    from pgwatch.store.base import Store
 
 log = logging.getLogger(__name__)
 SCANS_METRIC = "pgwatch_indexes_scans_total"
@@ -33,7 +37,6 @@ def advise_configured(path: Path, options: AdviseOptions) -> list[Advice]:
 
 def _usage(config: Config, path: Path, target: str, days: float) -> UsageEvidence | None:
     from pgwatch.service import open_configured_store
-    from pgwatch.store.query import History
 
     settings = config.store
     if settings.backend == "sqlite":
@@ -42,13 +45,20 @@ def _usage(config: Config, path: Path, target: str, days: float) -> UsageEvidenc
             return None
     store = open_configured_store(config, path.parent)
     try:
-        now = datetime.now(UTC)
-        # Twice the period asked for: the evidence then covers it when the history does.
-        window = timedelta(days=max(days, 1.0) * 2)
-        values = History(store).increase(SCANS_METRIC, {"target": target}, window, now)
-        series = store.series(SCANS_METRIC, {"target": target}, now - window, now)
+        return store_usage(store, target, days, datetime.now(UTC))
     finally:
         store.close()
+
+
+def store_usage(store: Store, target: str, days: float, now: datetime) -> UsageEvidence | None:
+    """The scans of ``target``'s indexes over the period the store covers (up to twice
+    ``days``), for ``advise(usage=...)``; None when the store holds no scan series."""
+    from pgwatch.store.query import History
+
+    # Twice the period asked for: the evidence then covers it when the history does.
+    window = timedelta(days=max(days, 1.0) * 2)
+    values = History(store).increase(SCANS_METRIC, {"target": target}, window, now)
+    series = store.series(SCANS_METRIC, {"target": target}, now - window, now)
     if not values:
         return None
     oldest = min(s.points[0].ts for s in series if s.points)
