@@ -18,6 +18,7 @@ from pgwatch.errors import PgwatchError
 from pgwatch.store.model import Event, Series
 
 if TYPE_CHECKING:
+    from pgwatch.explain.advisor.hygiene import UsageEvidence
     from pgwatch.explain.advisor.run import Advice
     from pgwatch.explain.findings.model import Finding
 
@@ -76,12 +77,14 @@ class ReportSource(Protocol):
         """Release connections and the store."""
 
 
-def run_advisor(dsn: str, where: str) -> AdviceResult:
-    """The advisor's public entry point on ``dsn``; its refusal becomes the section's note."""
+def run_advisor(dsn: str, where: str, usage: UsageEvidence | None = None) -> AdviceResult:
+    """The advisor's public entry point on ``dsn``; its refusal becomes the section's note.
+    ``usage``: index scans from the store's history (else judged since the stats reset)."""
     from pgwatch.explain.advisor.run import AdviseOptions, advise
 
     try:
-        return AdviceResult(advise(dsn, AdviseOptions(top=ADVICE_TOP), where=where), None)
+        return AdviceResult(advise(dsn, AdviseOptions(top=ADVICE_TOP), where=where,
+                                   usage=usage), None)
     except PgwatchError as exc:
         log.info("advisor unavailable for %s: %s", where, exc)
         return AdviceResult(None, str(exc))

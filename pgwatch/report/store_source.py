@@ -27,6 +27,7 @@ from pgwatch.store.policy import StorePolicy
 
 if TYPE_CHECKING:
     from pgwatch.config.models import Config
+    from pgwatch.explain.advisor.hygiene import UsageEvidence
     from pgwatch.explain.findings.model import Finding
 
 _STORE_TABLES = frozenset({"schema_version", "metrics", "objects", "series", "samples"})
@@ -82,8 +83,15 @@ class StoreSource:
             if self.dsn is None:
                 self._advice = AdviceResult(None, "the target's DSN is not known here")
             else:
-                self._advice = run_advisor(self.dsn, self.where)
+                self._advice = run_advisor(self.dsn, self.where, self._usage())
         return self._advice
+
+    def _usage(self) -> UsageEvidence | None:
+        """Index scans over the advisor's period as the store holds them."""
+        from pgwatch.explain.advisor.history import store_usage
+        from pgwatch.explain.advisor.run import AdviseOptions
+
+        return store_usage(self.store, self.target, AdviseOptions().unused_min_days, self.now)
 
     def plan_findings(self, query: str) -> tuple[Finding, ...] | str:
         if self.dsn is None:
