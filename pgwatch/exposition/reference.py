@@ -23,7 +23,8 @@ HEADER = """# Metrics
 Every metric pgwatch exposes on `/metrics`. Generated from the code by
 `python -m pgwatch.exposition.reference docs/metrics.md`; do not edit by hand.
 
-Every collector metric carries `target` and the target's configured `labels`, plus the
+Every collector metric, and pgwatch's own per-target metrics (`pgwatch_up`,
+`pgwatch_collector_*`), carries `target` and the target's configured `labels`, plus the
 labels listed. Counters are raw counters since the last statistics reset: use `rate()` or
 `increase()`. Units are base units (seconds, bytes).
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from prometheus_client.core import Metric
 from prometheus_client.registry import Collector
 
 from pgwatch import __version__
+from pgwatch.collectors.naming import series_labels
 from pgwatch.daemon.state import DURATION_BUCKETS, JobStatus, RunState
 from pgwatch.exposition.metrics import (
     PREFIX,
@@ -72,9 +73,10 @@ class SelfCollector(Collector):
         families: Families = {}
         add_gauge(families, BUILD_INFO.name, BUILD_INFO.help, {"version": __version__}, 1)
         for target, up in sorted(self.state.targets_up().items()):
-            add_gauge(families, UP.name, UP.help, {"target": target}, int(up))
+            labels = series_labels(target, self.state.target_labels(target))
+            add_gauge(families, UP.name, UP.help, labels, int(up))
         for job in sorted(self.state.jobs(), key=lambda j: (j.target, j.collector)):
-            _job(families, job)
+            _job(families, job, self.state.target_labels(job.target))
         if self.store_status is not None:
             _store(families, self.store_status())
         elif self.store_size is not None:
@@ -93,8 +95,8 @@ def _store(families: Families, status: StoreStatus) -> None:
                   status.last_write_success_at)
 
 
-def _job(families: Families, job: JobStatus) -> None:
-    labels = {"target": job.target, "collector": job.collector}
+def _job(families: Families, job: JobStatus, target_labels: Iterable[tuple[str, str]]) -> None:
+    labels = series_labels(job.target, target_labels, (("collector", job.collector),))
     histogram = family(families, DURATION.name, DURATION.help, "histogram")
     for bound, count in zip((*DURATION_BUCKETS, float("inf")), job.bucket_counts, strict=True):
         le = "+Inf" if bound == float("inf") else repr(bound)

@@ -52,7 +52,7 @@ def test_demo_serves_metrics_then_stops_by_itself() -> None:
     assert "[4/6] applying the tuning migrations" in shown
     assert f"metrics:    http://127.0.0.1:{port}/metrics" in shown
     body = _metrics(f"http://127.0.0.1:{port}/metrics")
-    assert 'pgwatch_up{target="demo"} 1.0' in body
+    assert 'pgwatch_up{target="demo",env="demo"} 1.0' in body
     assert 'pgwatch_statements_calls_total{' in body
     socket_dir = re.search(r"database:   host=(\S+) ", shown)
     assert socket_dir is not None

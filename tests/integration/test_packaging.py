@@ -115,7 +115,7 @@ def test_installed_demo_runs_and_reports_its_version(installed: Installed) -> No
     version = installed.run("--version").stdout.split()[-1]
     assert re.search(rf'^pgwatch_build_info\{{version="{re.escape(version)}"\}} 1\.0$', body,
                      re.MULTILINE), body[:500]
-    assert 'pgwatch_up{target="demo"} 1.0' in body
+    assert 'pgwatch_up{target="demo",env="demo"} 1.0' in body
 
 
 def _scrape(url: str) -> str:
@@ -126,7 +126,7 @@ def _scrape(url: str) -> str:
                 body = str(answer.read().decode())
         except OSError:
             body = ""
-        if 'pgwatch_up{target="demo"} 1.0' in body:
+        if 'pgwatch_up{target="demo",env="demo"} 1.0' in body:
             return body
         time.sleep(0.5)
     raise AssertionError(f"{url}: no pgwatch_up for the demo in 60 s")

@@ -84,7 +84,7 @@ def test_scrape_is_valid_and_sigterm_exits_zero_after_storing(
     status, body = get(port, "/metrics")
     assert status == 200
     text = body.decode()
-    assert 'pgwatch_up{target="main"} 1.0' in text
+    assert 'pgwatch_up{target="main",env="test"} 1.0' in text  # its labels too
     assert 'pgwatch_database_xact_commit_total{' in text and 'env="test"' in text
     check = subprocess.run([PROMTOOL, "check", "metrics"], input=body, capture_output=True,
                            check=False)

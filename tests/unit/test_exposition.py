@@ -119,7 +119,7 @@ def test_self_metrics() -> None:
     state.register("db1", "pgbouncer", 30)
     state.skipped("db1", "pgbouncer", "no pgbouncer configured")
     samples = _scrape(SelfCollector(state, lambda: 4096.0))
-    assert samples["pgwatch_up"] == [({"target": "db1"}, 1.0)]
+    assert samples["pgwatch_up"] == [({"target": "db1", "env": "test"}, 1.0)]
     errors = dict((labels["collector"], value)
                   for labels, value in samples["pgwatch_collector_errors_total"])
     assert errors == {"pgbouncer": 0.0, "statements": 0.0, "tables": 1.0}
@@ -128,8 +128,11 @@ def test_self_metrics() -> None:
                if labels["collector"] == "tables"]
     assert ("1.0", 0.0) in buckets and ("2.5", 1.0) in buckets and ("+Inf", 1.0) in buckets
     skipped = [labels for labels, value in samples["pgwatch_collector_skipped"] if value == 1]
-    assert skipped == [{"target": "db1", "collector": "pgbouncer",
+    assert skipped == [{"target": "db1", "env": "test", "collector": "pgbouncer",
                         "reason": "no pgbouncer configured"}]
+    for name in ("pgwatch_collector_runs_total", "pgwatch_collector_duration_seconds_bucket",
+                 "pgwatch_collector_interval_seconds"):
+        assert all(labels["env"] == "test" for labels, _ in samples[name]), name
     assert samples["pgwatch_store_size_bytes"] == [({}, 4096.0)]
 
 
