@@ -25,7 +25,14 @@ from pgwatch.alerting.notifiers import first_line
 from pgwatch.alerting.notifiers.configured import alertmanagers, receivers
 from pgwatch.alerting.notifiers.dispatch import Dispatcher, Timing
 from pgwatch.alerting.outbox import RetryPolicy
-from pgwatch.alerting.promql import SeriesWindow, metric_names, parse, window_needed_ms
+from pgwatch.alerting.promql import (
+    SeriesWindow,
+    metric_names,
+    names_every_metric,
+    parse,
+    window_needed_ms,
+)
+from pgwatch.alerting.promql.ast import Expr
 from pgwatch.alerting.scrape import RegistryScraper
 from pgwatch.alerting.state import GroupRunner
 from pgwatch.config.models import AlertingConfig, Config
@@ -61,6 +68,14 @@ def first_round(state: RunState, cap_s: float = WARM_UP_CAP_S) -> Callable[[], b
     return done
 
 
+def kept_metrics(exprs: Sequence[Expr]) -> frozenset[str] | None:
+    """The metric names the window keeps; None (every metric) when a selector does not name
+    its metric with ``=`` (``{__name__=~"a|b"}``, ``{target="db1"}``): no list foresees those."""
+    if all(names_every_metric(e) for e in exprs):
+        return frozenset[str]().union(*(metric_names(e) for e in exprs))
+    return None
+
+
 class AlertingService:
     """Rules evaluated over what /metrics shows; alerts persisted and delivered."""
 
@@ -76,7 +91,7 @@ class AlertingService:
         self.runners = [GroupRunner(g, external_labels=external_labels,
                                     external_url=external_url) for g in groups]
         exprs = [parse(rule.expr) for g in groups for rule in g.rules]
-        self.keep = frozenset[str]().union(*(metric_names(e) for e in exprs))
+        self.keep = kept_metrics(exprs)
         self.window_ms = max((window_needed_ms(e) for e in exprs), default=0)
         self.window = SeriesWindow(self.keep)
         self.scraper = RegistryScraper(registry, self.keep)
@@ -131,6 +146,9 @@ class AlertingService:
         log.info("alerting: %d rule(s) in %d group(s), every %g s, window %g s, %d alert(s) "
                  "restored", rules, len(self.runners), self.interval_s, self.window_ms / 1000,
                  len(restored))
+        if self.keep is None:
+            log.info("alerting: a rule selects series without naming the metric (such as "
+                     "{__name__=~...}): the window keeps every metric /metrics exposes")
 
     def stop(self) -> None:
         self._stop.set()
