@@ -12,6 +12,8 @@ import yaml
 from pgwatch.alerting.durations import DurationError, parse_duration_ms
 from pgwatch.errors import PgwatchError
 
+_MAX_VALUES = 100_000
+
 
 class RuleTestError(PgwatchError):
     """A unit-test file that cannot be read; the message names the file and line."""
@@ -89,6 +91,8 @@ def read_test_file(path: Path) -> UnitTestFile:
         line = mark.line + 1 if mark else 1
         raise RuleTestError(f"{path}:{line}: invalid YAML: {exc.problem or exc.context}") \
             from None
+    except yaml.YAMLError as exc:  # a control character, for one: no mark
+        raise RuleTestError(f"{path}: invalid YAML: {exc}") from None
     reader = _Reader(path, node)
     data = data or {}
     reader.keys(data, _FILE_KEYS, ())
@@ -120,6 +124,9 @@ class _Reader:
             self._record(node, ())
 
     def _record(self, node: yaml.Node, key: tuple[str | int, ...]) -> None:
+        if len(self.lines) > _MAX_VALUES:  # aliases nested in aliases stand for billions
+            raise self.fail(key, f"the YAML stands for more than {_MAX_VALUES} values",
+                            line=node.start_mark.line + 1)
         self.lines.setdefault(key, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:

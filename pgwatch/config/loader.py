@@ -18,6 +18,8 @@ from pgwatch.config.models import Config, Section
 from pgwatch.errors import ConfigError
 
 KeyPath = tuple[str | int, ...]
+# Aliases let a few lines of YAML stand for billions of values: more than this is refused.
+MAX_YAML_VALUES = 100_000
 _VARIABLE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -80,20 +82,25 @@ def _parse(path: Path, text: str) -> tuple[Any, dict[KeyPath, int]]:
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML: {exc}") from None
     lines: dict[KeyPath, int] = {}
-    _record_lines(node, (), lines)
+    _record_lines(path, node, (), lines, [MAX_YAML_VALUES])
     return data, lines
 
 
-def _record_lines(node: yaml.Node, key_path: KeyPath, lines: dict[KeyPath, int]) -> None:
+def _record_lines(path: Path, node: yaml.Node, key_path: KeyPath, lines: dict[KeyPath, int],
+                  left: list[int]) -> None:
+    left[0] -= 1
+    if left[0] < 0:
+        raise ConfigError(f"{path}:{node.start_mark.line + 1}: the YAML stands for more than "
+                          f"{MAX_YAML_VALUES} values (aliases repeated in aliases?)")
     lines.setdefault(key_path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             child = (*key_path, str(key_node.value))
             lines[child] = key_node.start_mark.line + 1
-            _record_lines(value_node, child, lines)
+            _record_lines(path, value_node, child, lines, left)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _record_lines(item, (*key_path, index), lines)
+            _record_lines(path, item, (*key_path, index), lines, left)
 
 
 def _interpolate(path: Path, value: Any, lines: dict[KeyPath, int], key_path: KeyPath,

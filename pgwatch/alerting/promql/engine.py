@@ -167,7 +167,11 @@ def check_unique(samples: Samples) -> None:
 
 def evaluate(expr: ast.Expr, storage: Storage, at_ms: int) -> Value:
     """Evaluate ``expr`` at ``at_ms`` (milliseconds since the epoch), as an instant query."""
-    result = Evaluator(storage, at_ms).eval(expr)
+    try:
+        result = Evaluator(storage, at_ms).eval(expr)
+    except RecursionError:
+        raise PromQLError("the expression is nested too deeply to evaluate",
+                          construct="evaluation") from None
     if isinstance(result, float):
         return Scalar(result)
     if isinstance(result, str):

@@ -33,8 +33,18 @@ _CARDS = {"VectorMatchCardinality.OneToOne": Card.ONE_TO_ONE,
           "VectorMatchCardinality.ManyToMany": Card.MANY_TO_MANY}
 
 
+# promql-parser recurses once per operator and parenthesis and overflows its native stack
+# (the process dies) somewhere past 4,000 of them; no rule comes near this.
+MAX_OPERATORS = 2_000
+
+
 def parse(text: str) -> Expr:
     """Parse ``text`` into pgwatch's AST; refuse anything outside the supported subset."""
+    operators = sum(text.count(c) for c in "+-*/%^(<>=!")
+    if operators > MAX_OPERATORS:
+        raise PromQLError(f"cannot parse {text[:60]!r}...: {operators} operators and "
+                          f"parentheses, more than the {MAX_OPERATORS} pgwatch reads",
+                          construct="syntax")
     try:
         tree = pp.parse(text)
     except ValueError as exc:
@@ -42,6 +52,9 @@ def parse(text: str) -> Expr:
     check_syntax_2_42(text)
     try:
         return _convert(tree)
+    except RecursionError:
+        raise PromQLError(f"cannot parse {text[:80]!r}...: nested too deeply",
+                          construct="syntax") from None
     except PromQLError as exc:
         if exc.position is None:
             exc.position = _locate(text, exc.construct)
