@@ -84,6 +84,11 @@ def _explain(conn: psycopg.Connection[Any], query: str, analyze: bool, timeout_m
     return row[0]
 
 
+def plan_context(conn: psycopg.Connection[Any], plan: Plan) -> Context:
+    """What the findings need beside the plan: the indexes of the tables it reads."""
+    return Context(indexes=_indexes(conn, plan))
+
+
 def _indexes(conn: psycopg.Connection[Any], plan: Plan) -> tuple[TableIndex, ...]:
     relations = sorted({n.relation for n in plan.nodes() if n.relation is not None})
     if not relations:

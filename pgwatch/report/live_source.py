@@ -13,7 +13,8 @@ from pgwatch.collectors.cycle import collect_once
 from pgwatch.collectors.kinds import reads_pgbouncer
 from pgwatch.db import connect, probe
 from pgwatch.db.session import SessionSettings, describe
-from pgwatch.report.source import AdviceResult, Rows, explain_findings, run_advisor
+from pgwatch.report.plans import QueryPlans
+from pgwatch.report.source import AdviceResult, Rows, run_advisor
 from pgwatch.store.model import Event, Series
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class LiveSource:
         self._taken: dict[str, datetime] = {}
         self._missing: dict[str, str] = {}
         self._advice: AdviceResult | None = None
+        self._plans = QueryPlans(dsn, where)
         collectors = [c for c in registry.create() if not reads_pgbouncer(c.name)]
         with connect(dsn, SessionSettings(statement_timeout_ms=STATEMENT_TIMEOUT_MS),
                      where=where) as conn:
@@ -80,7 +82,8 @@ class LiveSource:
         return self._advice
 
     def plan_findings(self, query: str) -> tuple[Finding, ...] | str:
-        return explain_findings(self.dsn, query)
+        return self._plans.findings(query)
 
     def close(self) -> None:
         self._rows.clear()
+        self._plans.close()

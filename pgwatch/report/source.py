@@ -7,7 +7,6 @@ every section reads them the same way; only the store has history (series and al
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Rows = tuple[Mapping[str, Any], ...]
 ADVICE_TOP = 30
-_READS = re.compile(r"^\s*(SELECT|WITH|TABLE|VALUES)\b", re.IGNORECASE)
 
 
 class ReportError(PgwatchError):
@@ -91,25 +89,6 @@ def run_advisor(dsn: str, where: str, usage: UsageEvidence | None = None) -> Adv
     except Exception as exc:  # the report goes on without advice; the section says why
         log.warning("advisor failed for %s: %s", where, _first_line(exc))
         return AdviceResult(None, f"the advisor failed: {_first_line(exc)}")
-
-
-def explain_findings(dsn: str, query: str) -> tuple[Finding, ...] | str:
-    """Plan ``query`` (never executed) and read the findings; why not, when it cannot be."""
-    from pgwatch.explain.findings import analyse
-    from pgwatch.explain.live import explain_live
-
-    if not _READS.match(query):
-        return "not a SELECT"
-    if "$1" in query:
-        return "parameterised: the advisor plans it (see Index advice)"
-    try:
-        plan, context = explain_live(dsn, query, analyze=False, timeout_ms=5_000)
-        return analyse(plan, context)
-    except PgwatchError as exc:
-        return str(exc)
-    except Exception as exc:  # one statement's plan never stops the report
-        log.info("plan findings failed: %s", _first_line(exc))
-        return f"not planned: {_first_line(exc)}"
 
 
 def _first_line(exc: BaseException) -> str:

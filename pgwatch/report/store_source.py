@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from pgwatch.alerting.model import Alert
 from pgwatch.collectors import registry
 from pgwatch.collectors.naming import object_labels
-from pgwatch.report.source import AdviceResult, ReportError, Rows, explain_findings, run_advisor
+from pgwatch.report.plans import QueryPlans
+from pgwatch.report.source import AdviceResult, ReportError, Rows, run_advisor
 from pgwatch.sql import load_sql
 from pgwatch.store.base import Store
 from pgwatch.store.layout import layout_of
@@ -50,6 +51,7 @@ class StoreSource:
         self.owns_store = owns_store
         self._rows: dict[str, tuple[Rows, datetime | None]] = {}
         self._advice: AdviceResult | None = None
+        self._plans = None if dsn is None else QueryPlans(dsn, where)
         self.server_version = self._version()
 
     def rows(self, collector: str) -> Rows:
@@ -94,11 +96,13 @@ class StoreSource:
         return store_usage(self.store, self.target, AdviseOptions().unused_min_days, self.now)
 
     def plan_findings(self, query: str) -> tuple[Finding, ...] | str:
-        if self.dsn is None:
+        if self._plans is None:
             return "the target's DSN is not known here"
-        return explain_findings(self.dsn, query)
+        return self._plans.findings(query)
 
     def close(self) -> None:
+        if self._plans is not None:
+            self._plans.close()
         if self.owns_store:
             self.store.close()
 

@@ -71,6 +71,11 @@ class Planner:
 
     def plan(self, text: str, analysis: QueryAnalysis) -> Planned:
         """Cost and scans of ``text``; PlanningError when the server refuses it."""
+        return _read(self.document(text, analysis))
+
+    def document(self, text: str, analysis: QueryAnalysis) -> Any:
+        """The ``EXPLAIN (FORMAT JSON)`` document of ``text`` (never executed), planned as
+        above; PlanningError when the server refuses it."""
         if not plannable(text):
             raise PlanningError("not a single SELECT, UPDATE, DELETE or INSERT")
         try:
@@ -82,7 +87,7 @@ class Planner:
                 document = self._explain_sampled(text, analysis)
         except psycopg.Error as exc:
             raise PlanningError(" ".join(str(exc).split())[:200]) from None
-        return _read(document)
+        return document
 
     def _explain(self, query: sql.Composed) -> Any:
         row = self.conn.execute(query).fetchone()

@@ -79,7 +79,7 @@ def advise(dsn: str, options: AdviseOptions, *, where: str = "--dsn",
             raise AdvisorError(f"{where}: pg_stat_statements is not available in database "
                                f"{server.database!r} (it must be in shared_preload_libraries, "
                                "then CREATE EXTENSION pg_stat_statements)")
-        untracked = _untracked(conn)
+        untracked = untrack_session(conn)
         statements = _statements(conn, pgss, options)
         planner = Planner(conn, server.major)
         analysed, notes = _analyse(planner, statements)
@@ -120,7 +120,7 @@ def _guarded(name: str, section: Callable[[], list[Recommendation]], notes: list
         return []
 
 
-def _untracked(conn: Connection) -> bool:
+def untrack_session(conn: Connection) -> bool:
     """Keep the advisor's EXPLAINs out of pg_stat_statements (they would evict real entries);
     only a superuser may, so a refusal is only noted."""
     try:

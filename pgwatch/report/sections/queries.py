@@ -170,19 +170,22 @@ def _cells(ctx: Context, f: QueryFigures, total: float, plan: bool) -> tuple[Cel
 
 
 def _findings(ctx: Context, queryid: str, query: str, plan: bool) -> str:
-    """The advisor's findings for the statement; else the findings of its plan."""
+    """The findings of the statement's plan (the top few are planned), then the advisor's
+    recommendations that name it."""
+    parts = [_plan_findings(ctx, query)] if plan else []
     advice = ctx.source.advice().advice
     if advice is not None:
         mine = [r for r in advice.recommendations if queryid in r.queryids]
-        if mine:
-            return "; ".join(f"{r.kind}: {r.reason}" for r in mine[:2])
-    if not plan:
-        return "–"
+        parts += [f"{r.kind}: {r.reason}" for r in mine[:2]]
+    return "; ".join(p for p in parts if p) or "–"
+
+
+def _plan_findings(ctx: Context, query: str) -> str:
     found = ctx.source.plan_findings(query)
     if isinstance(found, str):
-        return found if found.startswith(("not a", "parameterised")) else f"not planned: {found}"
+        return found if found.startswith(("not a", "the report's")) else f"not planned: {found}"
     if not found:
-        return "none"
+        return "plan: no finding"
     return "; ".join(f"{x.code} at {x.node}: {x.message}" for x in found[:3])
 
 

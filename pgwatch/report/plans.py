@@ -1,0 +1,100 @@
+"""Plan findings of the top queries: each statement's text explained, never executed.
+
+A normalised text (``$n`` parameters, as pg_stat_statements keeps it) is planned the way the
+advisor plans it (``pgwatch.explain.advisor.planner``): on PostgreSQL 16+ with
+``EXPLAIN (GENERIC_PLAN)``, on 14 and 15 with parameter values sampled from ``pg_stats``.
+The plan goes through pgwatch's plan findings. One session per report, read-only (every
+statement in a read-only transaction), under a statement timeout; its EXPLAINs are kept out
+of pg_stat_statements when the role may. The section asks for the top few statements only,
+and all of them together get ``budget_s`` seconds: past it, the rest say so.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+
+from pgwatch.errors import PgwatchError
+
+if TYPE_CHECKING:
+    from pgwatch.explain.advisor.planner import Planner
+    from pgwatch.explain.findings.model import Finding
+
+log = logging.getLogger(__name__)
+BUDGET_S = 30.0
+STATEMENT_TIMEOUT_MS = 5_000
+NOT_PLANNABLE = "not a single SELECT, UPDATE, DELETE or INSERT"
+
+
+class QueryPlans:
+    """Plans statements of one target on demand, within one time budget."""
+
+    def __init__(self, dsn: str, where: str, *, budget_s: float = BUDGET_S,
+                 timeout_ms: int = STATEMENT_TIMEOUT_MS) -> None:
+        self.dsn = dsn
+        self.where = where
+        self.budget_s = budget_s
+        self.timeout_ms = timeout_ms
+        self.spent_s = 0.0
+        self.planned = 0
+        self._session: tuple[psycopg.Connection[Any], Planner] | None = None
+        self._broken: str | None = None  # why no session could be opened
+
+    def findings(self, query: str) -> tuple[Finding, ...] | str:
+        """The findings of ``query``'s plan, or why it was not planned."""
+        from pgwatch.explain.advisor.planner import PlanningError, plannable
+
+        if not plannable(query):
+            return NOT_PLANNABLE
+        if self.spent_s >= self.budget_s:
+            return f"the report's planning budget ({self.budget_s:g} s) is spent"
+        began = time.monotonic()
+        try:
+            return self._findings(query)
+        except (PlanningError, PgwatchError) as exc:
+            return " ".join(str(exc).split())[:200]
+        except psycopg.Error as exc:
+            return " ".join(str(exc).split())[:200]
+        except Exception as exc:  # one statement's plan never stops the report
+            log.info("%s: plan findings failed: %s", self.where, exc)
+            return f"{type(exc).__name__}: {exc}"[:200]
+        finally:
+            self.spent_s += time.monotonic() - began
+
+    def _findings(self, query: str) -> tuple[Finding, ...]:
+        from pgwatch.explain.findings import analyse
+        from pgwatch.explain.live import plan_context
+        from pgwatch.explain.parse_json import from_document
+        from pgwatch.explain.query import analyse as analyse_query
+
+        conn, planner = self._open()
+        plan = from_document(planner.document(query, analyse_query(query)), source="EXPLAIN")
+        self.planned += 1
+        return analyse(plan, plan_context(conn, plan))
+
+    def _open(self) -> tuple[psycopg.Connection[Any], Planner]:
+        if self._broken is not None:
+            raise PgwatchError(self._broken)
+        if self._session is None:
+            from pgwatch.db import connect, probe
+            from pgwatch.db.session import SessionSettings
+            from pgwatch.explain.advisor.planner import Planner
+            from pgwatch.explain.advisor.run import untrack_session
+
+            settings = SessionSettings(statement_timeout_ms=self.timeout_ms, read_only=True)
+            try:
+                conn = connect(self.dsn, settings, where=self.where)
+            except PgwatchError as exc:
+                self._broken = str(exc)
+                raise
+            untrack_session(conn)
+            self._session = (conn, Planner(conn, probe(conn).major))
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session[0].close()
+            self._session = None
