@@ -132,6 +132,26 @@ class Service:
         self._housekeeper.start()
         log.info("serving http://%s/metrics", self.daemon.config.http.listen)
 
+    def run_until(self, stop: threading.Event, hangup: threading.Event,
+                  duration: float = 0) -> None:
+        """Block until ``stop`` is set (or ``duration`` s pass), reloading on ``hangup``."""
+        deadline = time.monotonic() + duration if duration else float("inf")
+        while not stop.wait(0.2) and time.monotonic() < deadline:
+            if hangup.is_set():
+                hangup.clear()
+                self.reload()
+
+    def reload(self) -> None:
+        """SIGHUP: the targets (the daemon's config), then the rule files; each part that
+        does not load is logged and keeps running as it was."""
+        self.daemon.reload()
+        config = self.daemon.config
+        if self.alerting is not None:
+            self.alerting.reload(config.alerting, self.daemon.config_path.parent)
+        elif config.alerting.rules:
+            log.warning("alerting: alerting.rules was empty at start: restart pgwatch to "
+                        "evaluate the rules now configured")
+
     def stop(self) -> None:
         """In-flight collections finish and are stored; then the store is closed."""
         if self._stopping is not None:

@@ -29,14 +29,15 @@ from pgwatch.alerting.promql import (
     SeriesWindow,
     metric_names,
     names_every_metric,
-    parse,
     window_needed_ms,
 )
 from pgwatch.alerting.promql.ast import Expr
+from pgwatch.alerting.reload import carry_over, tick_interval
 from pgwatch.alerting.scrape import RegistryScraper
 from pgwatch.alerting.state import GroupRunner
 from pgwatch.config.models import AlertingConfig, Config
 from pgwatch.daemon.state import RunState
+from pgwatch.errors import PgwatchError
 from pgwatch.store import Store
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,11 @@ def instance_name(config: Config) -> str:
     if config.store.backend == "sqlite":
         return ""
     return f"{socket.gethostname()} {config.http.listen}"
+
+
+def rule_paths(config: AlertingConfig, base_dir: Path) -> list[Path]:
+    """The configured rule files (a relative path is the config file's)."""
+    return [p if p.is_absolute() else base_dir / p for p in config.rules]
 
 
 def first_round(state: RunState, cap_s: float = WARM_UP_CAP_S) -> Callable[[], bool]:
@@ -88,15 +94,19 @@ class AlertingService:
         self._warm = False
         self.dispatcher = dispatcher
         self.interval_s = interval_s
-        self.runners = [GroupRunner(g, external_labels=external_labels,
-                                    external_url=external_url) for g in groups]
-        exprs = [parse(rule.expr) for g in groups for rule in g.rules]
-        self.keep = kept_metrics(exprs)
-        self.window_ms = max((window_needed_ms(e) for e in exprs), default=0)
+        self.external_labels = dict(external_labels or {})
+        self.external_url = external_url
+        self.runners: list[GroupRunner] = []
+        self.keep: frozenset[str] | None = frozenset()
+        self.window_ms = 0
+        self.tick_s = interval_s
         self.window = SeriesWindow(self.keep)
         self.scraper = RegistryScraper(registry, self.keep)
-        self._due = {id(r): 0.0 for r in self.runners}
+        self._due: dict[int, float] = {}
         self._lock = threading.Lock()
+        self._evaluating = threading.Lock()  # a reload waits for the cycle under way
+        self._install(groups, [GroupRunner(g, external_labels=external_labels,
+                                           external_url=external_url) for g in groups])
         self._groups: tuple[GroupStatus, ...] = ()
         self._cycle = (0.0, 0)
         self._stop = threading.Event()
@@ -116,8 +126,7 @@ class AlertingService:
         from pgwatch.alerting.rules import load_rules
         from pgwatch.exposition.reference import exposed_names
 
-        paths = [p if p.is_absolute() else base_dir / p for p in config.rules]
-        groups = load_rules(paths, exposed_names())
+        groups = load_rules(rule_paths(config, base_dir), exposed_names())
         dispatcher = Dispatcher(
             store, alertmanagers(config, base_dir), receivers(config, base_dir),
             timing=Timing(config.resend_delay, config.evaluation_interval),
@@ -144,11 +153,43 @@ class AlertingService:
         self._thread.start()
         rules = sum(len(r.group.rules) for r in self.runners)
         log.info("alerting: %d rule(s) in %d group(s), every %g s, window %g s, %d alert(s) "
-                 "restored", rules, len(self.runners), self.interval_s, self.window_ms / 1000,
+                 "restored", rules, len(self.runners), self.tick_s, self.window_ms / 1000,
                  len(restored))
         if self.keep is None:
             log.info("alerting: a rule selects series without naming the metric (such as "
                      "{__name__=~...}): the window keeps every metric /metrics exposes")
+
+    def reload(self, config: AlertingConfig, base_dir: Path) -> bool:
+        """Load the rule files again (SIGHUP); a broken one is logged, naming its file and
+        line, and the running rules are kept. Unchanged rules keep their alerts."""
+        from pgwatch.alerting.rules import load_rules
+        from pgwatch.exposition.reference import exposed_names
+
+        try:
+            groups = load_rules(rule_paths(config, base_dir), exposed_names())
+        except PgwatchError as exc:
+            log.error("alerting: rules reload refused, keeping the running rules: %s", exc)
+            return False
+        with self._evaluating:
+            runners, carried = carry_over(self.runners, groups,
+                                          external_labels=self.external_labels,
+                                          external_url=self.external_url)
+            self._install(groups, runners)
+            self._publish()
+        rules = sum(len(g.rules) for g in groups)
+        log.info("alerting: rules reloaded: %d rule(s) in %d group(s) (%d unchanged, their "
+                 "alerts kept), every %g s", rules, len(groups), carried, self.tick_s)
+        return True
+
+    def _install(self, groups: Sequence[RuleGroup], runners: list[GroupRunner]) -> None:
+        exprs = [r.expr for g in runners for r in g.rules]
+        self.keep = kept_metrics(exprs)
+        self.window_ms = max((window_needed_ms(e) for e in exprs), default=0)
+        self.window.retain(self.keep)
+        self.scraper.keep = self.keep
+        self.tick_s = tick_interval(self.interval_s, groups)
+        self.runners = runners
+        self._due = {id(r): 0.0 for r in runners}
 
     def stop(self) -> None:
         self._stop.set()
@@ -171,10 +212,14 @@ class AlertingService:
             except Exception as exc:
                 log.error("alerting: evaluation cycle failed: %s", first_line(exc),
                           exc_info=log.isEnabledFor(logging.DEBUG))
-            self._stop.wait(max(0.0, self.interval_s - (time.monotonic() - began)))
+            self._stop.wait(max(0.0, self.tick_s - (time.monotonic() - began)))
 
     def tick(self, now: float | None = None) -> list[Alert]:
         """One cycle at ``now`` (Unix seconds): sample, trim, evaluate due groups, dispatch."""
+        with self._evaluating:
+            return self._tick(now)
+
+    def _tick(self, now: float | None) -> list[Alert]:
         began = time.perf_counter()
         at = time.time() if now is None else now
         at_ms = round(at * 1000)
@@ -187,7 +232,8 @@ class AlertingService:
         for runner in self.runners:
             if at >= self._due[id(runner)]:
                 runner.evaluate(self.window, at_ms)
-                self._due[id(runner)] = at + (runner.group.interval_s or self.interval_s) - 0.5
+                interval = runner.group.interval_s or self.interval_s
+                self._due[id(runner)] = at + interval - self.tick_s / 2  # the tick's jitter
             alerts.extend(runner.alerts())
         self.dispatcher.dispatch(alerts, at)
         self._cycle = (time.perf_counter() - began, self.window.point_count())

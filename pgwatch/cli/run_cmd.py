@@ -33,7 +33,8 @@ def run(
         "--shard", help="I/N: watch only the targets shard I of N owns (rendezvous hashing "
         "of the target names; see docs/scale-out.md).")] = None,
 ) -> None:
-    """Collect on schedule, keep history and serve /metrics. SIGHUP reloads the config."""
+    """Collect on schedule, keep history and serve /metrics. SIGHUP reloads the config and
+    the rule files."""
     from pgwatch.memory import limit_malloc_arenas
     from pgwatch.service import Service
     from pgwatch.sharding import Shard
@@ -46,7 +47,7 @@ def run(
     with stop_event() as stop, stop_event(signal.SIGHUP) as hangup:
         service.start()
         try:
-            service.daemon.run_until(stop, hangup, duration)
+            service.run_until(stop, hangup, duration)
         finally:
             # Collections under way finish first; jobs still waiting for their turn give it
             # up, so a target that is down costs at most one connect_timeout.

@@ -175,6 +175,13 @@ class SeriesWindow:
                 series.append(ts_ms, STALE_NAN)
         self._scopes[scope] = seen
 
+    def retain(self, keep: frozenset[str] | None) -> None:
+        """Keep ``keep`` from now on (None: every metric) and forget the metrics it drops."""
+        self.keep = keep
+        if keep is not None:
+            for name in [n for n in self._by_name if n not in keep]:
+                del self._by_name[name]
+
     def trim(self, older_than_ms: int) -> None:
         """Forget every point older than ``older_than_ms`` and series left without points."""
         for name in list(self._by_name):
