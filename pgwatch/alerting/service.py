@@ -229,13 +229,16 @@ class AlertingService:
             return []  # the first collections are not in yet: absent is not "resolved"
         self._warm = True
         alerts: list[Alert] = []
+        evaluated = not self.runners  # no rule: the empty state is committed all the same
         for runner in self.runners:
             if at >= self._due[id(runner)]:
                 runner.evaluate(self.window, at_ms)
+                evaluated = True
                 interval = runner.group.interval_s or self.interval_s
                 self._due[id(runner)] = at + interval - self.tick_s / 2  # the tick's jitter
             alerts.extend(runner.alerts())
-        self.dispatcher.dispatch(alerts, at)
+        if evaluated:  # a tick that only sampled (a slower group not due) changes nothing
+            self.dispatcher.dispatch(alerts, at)
         self._cycle = (time.perf_counter() - began, self.window.point_count())
         self._publish()
         return alerts
