@@ -161,7 +161,9 @@ def test_cli_round_trip(pg_dsn: str, capsys: pytest.CaptureFixture[str]) -> None
     assert run("verify") == 0
     assert "OK: 3 migrations applied" in capsys.readouterr().out
     assert run("status") == 0
-    assert capsys.readouterr().out.count("applied") == 3
+    status = capsys.readouterr().out.splitlines()
+    assert status[0].split() == ["migration", "state", "applied", "at"]
+    assert [line.split()[1] for line in status[1:]] == ["applied"] * 3
     with connect(pg_dsn) as conn:
         conn.execute("DROP INDEX public.idx_users_email_lower")
     assert run("verify") == 1
