@@ -1,6 +1,6 @@
 """The alerting part of ``pgwatch demo``: provoke alerts, and say when they fire and resolve.
 
-Two provocations: a session left idle in a transaction for a minute (a demo rule with a
+Two provocations: a session left idle in a transaction for 40 s (a demo rule with a
 shorter threshold than the default rule's 5 minutes, so a newcomer does not wait), and one
 deadlock, which the default ``PostgresDeadlocks`` rule catches at once.
 """
@@ -20,7 +20,7 @@ from pgwatch.alerting.service import AlertingService
 log = logging.getLogger(__name__)
 Echo = Callable[[str], None]
 IDLE_APP = "pgwatch-demo-idle"
-IDLE_HOLD_S = 60.0
+IDLE_HOLD_S = 40.0
 DEMO_RULES = f"""# Written by pgwatch demo: the default idle-in-transaction rule, with demo thresholds.
 groups:
   - name: demo

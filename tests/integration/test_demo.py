@@ -1,5 +1,6 @@
 """``pgwatch demo`` as a user runs it: everything comes up, /metrics serves the Mile Quest
-server under load, and the duration (or Ctrl-C) stops it all, leaving nothing behind."""
+server under load, the idle-in-transaction alert fires and resolves, and the duration (or
+Ctrl-C) stops it all, leaving nothing behind."""
 
 from __future__ import annotations
 
@@ -45,9 +46,10 @@ def _metrics(url: str, within: float = 60) -> str:
     raise AssertionError(f"no Mile Quest metrics in time ({last})")
 
 
-def test_demo_serves_metrics_then_stops_by_itself() -> None:
+def test_demo_serves_metrics_fires_and_resolves_an_alert_then_stops_by_itself() -> None:
     port = free_port()
-    process = _start("--duration", "25", "--port", str(port))
+    # The idle session is held 40 s: its alert fires after ~25 s and resolves after ~45 s.
+    process = _start("--duration", "60", "--port", str(port))
     shown = _read_until(process, "Everything stops by itself")
     assert "[4/6] applying the tuning migrations" in shown
     assert f"metrics:    http://127.0.0.1:{port}/metrics" in shown
@@ -61,6 +63,9 @@ def test_demo_serves_metrics_then_stops_by_itself() -> None:
     assert "stopped; nothing left running" in rest
     assert not Path(socket_dir.group(1)).parent.exists()
     assert "password" not in shown + rest
+    told = [line.split()[:3] for line in rest.splitlines() if line.startswith("alert ")]
+    idle = [t[1] for t in told if t[2] == "DemoIdleInTransaction"]
+    assert idle == ["FIRING:", "RESOLVED:"], rest
 
 
 def test_ctrl_c_stops_the_demo_cleanly() -> None:
