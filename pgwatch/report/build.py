@@ -15,6 +15,7 @@ from pgwatch.report.sections import (
     capacity,
     configuration,
     connections,
+    history,
     indexes,
     maintenance,
     mile_quest,
@@ -37,7 +38,7 @@ def build_report(source: ReportSource, window: timedelta, *, now: datetime | Non
     ctx = Context(source, until - window, until, limits or Limits(), forecast or Forecast())
     began = time.monotonic()
     sections = []
-    for module in SECTIONS:
+    for module in SECTIONS if source.history else (history, *SECTIONS):
         started = time.monotonic()
         sections.append(module.build(ctx))
         log.debug("report section %s: %.2f s", module.__name__, time.monotonic() - started)

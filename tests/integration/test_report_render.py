@@ -209,6 +209,15 @@ def test_live_report_html_parses_and_shows_the_advice(
     section = doc.find(f".//{HTML_NS}section[@id='alerts']")
     assert section is not None and "needs pgwatch report -c" in texts(section)
     assert "needs the daemon's history" in texts(doc.find(f".//{HTML_NS}section[@id='queries']"))
+    # The sections that need history are named first, each a section of this report.
+    sections = list(doc.iter(f"{HTML_NS}section"))
+    assert [s.get("id") for s in sections[:2]] == ["summary", "history"]
+    titles = {texts(h) for h in doc.iter(f"{HTML_NS}h2")}
+    needs = tables["history/sections that need history"]
+    assert len(needs) >= 6 and {row[0] for row in needs} <= titles
+    for key in ("indexes", "mile_quest", "capacity"):
+        shown = texts(doc.find(f".//{HTML_NS}section[@id='{key}']"))
+        assert "statistics reset" in shown or "needs the daemon's history" in shown, key
 
 
 def test_injection_cases_show_as_text(workload_db: str, tmp_path: Path,
@@ -282,6 +291,7 @@ def test_store_report_in_chromium_and_formats_agree(
     _agree(document, tables, render(report, "md"))
     dead = {row["table"]: row for row in _json_table(document, "maintenance", "dead rows")}
     assert dead[f"public.{EVIL_TABLE}"]["dead rows"] >= filled.dead_after  # the newest rows
+    assert "history" not in [s["key"] for s in document["sections"]]  # it has history
     alerts = _json_table(document, "alerts", "alerts")
     assert [a["alert"] for a in alerts] == ["ReportTestDeadRows"]
     queries = _json_table(document, "queries", "top queries")

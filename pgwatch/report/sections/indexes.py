@@ -19,6 +19,10 @@ ADVICE_COLUMNS = ("action", "SQL", "why", "estimated benefit", "size",
                   "write cost (table writes/s)",
                   "confidence")
 FLAG_COLUMNS = ("index", "table", "problem", "size", "scans", "detail")
+UNUSED_LIVE = ("Unused indexes are judged since the statistics reset: the daemon's history "
+               "(pgwatch report -c) judges them over a period instead.")
+UNUSED_HISTORY = ("The advice judges unused indexes on the store's history (no scan over its "
+                  "period); the problems table shows the counters since the statistics reset.")
 
 
 def build(ctx: Context) -> Section:
@@ -37,6 +41,7 @@ def build(ctx: Context) -> Section:
     tables.append(Table("index problems", FLAG_COLUMNS,
                         tuple(_flag_row(r, p) for r, p in flagged[:ctx.limits.indexes]),
                         len(flagged), "no unused, duplicate, redundant or invalid index"))
+    notes.append(UNUSED_HISTORY if ctx.source.history else UNUSED_LIVE)
     lead = f"{len(flagged)} index problem(s) measured"
     if result.advice is not None:
         lead += (f"; the advisor planned {result.advice.statements_planned} of "

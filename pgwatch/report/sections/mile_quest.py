@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pgwatch.report.context import Context, window_increase
+from pgwatch.report.context import NO_HISTORY, Context, window_increase
 from pgwatch.report.model import Cell, Section, Table
 from pgwatch.report.units import as_float, count_cell, duration_cell, text_cell
 
@@ -40,7 +40,10 @@ def build(ctx: Context) -> Section:
                  or v.get("last_refresh_success") == 0)
     lead = (f"{len(views)} materialized view(s): {stale} stale for over an hour, "
             f"{failed} whose last refresh failed; {len(triggers)} trigger(s) timed.")
-    return Section("mile_quest", "Mile Quest health", lead, (view_table, trigger_table))
+    notes = () if ctx.source.history else (f"Refresh time and failures in the window: "
+                                           f"{NO_HISTORY}.",)
+    return Section("mile_quest", "Mile Quest health", lead, (view_table, trigger_table),
+                   notes=notes)
 
 
 def failed_refreshes(ctx: Context) -> int:
