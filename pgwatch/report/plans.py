@@ -54,10 +54,8 @@ class QueryPlans:
         began = time.monotonic()
         try:
             return self._findings(query)
-        except (PlanningError, PgwatchError) as exc:
-            return " ".join(str(exc).split())[:200]
-        except psycopg.Error as exc:
-            return " ".join(str(exc).split())[:200]
+        except (PlanningError, PgwatchError, psycopg.Error) as exc:
+            return _reason(exc)
         except Exception as exc:  # one statement's plan never stops the report
             log.info("%s: plan findings failed: %s", self.where, exc)
             return f"{type(exc).__name__}: {exc}"[:200]
@@ -98,3 +96,13 @@ class QueryPlans:
         if self._session is not None:
             self._session[0].close()
             self._session = None
+
+
+def _reason(exc: BaseException) -> str:
+    """The server's message without its LINE/caret/HINT lines: a table cell, not a log.
+    A normalised text may not parse or type-check as it is (pg_stat_statements turned a
+    typed literal such as ``interval '1 day'`` into ``interval $9``)."""
+    text = " ".join(str(exc).split())
+    for cut in (" LINE ", " HINT: ", " DETAIL: "):
+        text = text.split(cut)[0]
+    return text[:160]
