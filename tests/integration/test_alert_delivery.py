@@ -1,15 +1,22 @@
 """Delivery against a real Alertmanager (Debian's 0.25) and a local webhook receiver: firing
-and resolved alerts arrive; an Alertmanager that is down keeps everything in the outbox, in
-order, until it is back; re-sends follow ``resend_delay`` with Prometheus' ``endsAt``."""
+and resolved alerts arrive; an Alertmanager that is down for two minutes while alerts fire,
+change value and resolve gets every change, in order, once it is back; re-sends follow
+``resend_delay`` with Prometheus' ``endsAt``."""
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import bcrypt
 import pytest
@@ -18,6 +25,7 @@ from pgwatch.alerting.model import Alert, AlertState
 from pgwatch.alerting.notifiers.alertmanager import AlertmanagerNotifier
 from pgwatch.alerting.notifiers.dispatch import Dispatcher, Timing
 from pgwatch.alerting.outbox import RetryPolicy
+from pgwatch.embedded import free_port
 from pgwatch.store.sqlite import SQLiteStore
 from tests.integration.alert_servers import Alertmanager, HookReceiver, wait_until
 
@@ -117,41 +125,122 @@ def test_resend_follows_resend_delay_and_a_restart_sends_no_storm(
         store.close()
 
 
-def test_alertmanager_down_keeps_every_change_until_it_is_back(
+class RecordingProxy:
+    """Passes POSTs on to the real Alertmanager and records, in arrival order, each body it
+    accepted (503 while it does not answer): what reached Alertmanager, and when."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.accepted: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                status = proxy.forward(self.path, body)
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def forward(self, path: str, body: bytes) -> int:
+        request = urllib.request.Request(self.upstream + path, data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:
+                status = int(answer.status)
+        except urllib.error.HTTPError as refused:
+            status = refused.code
+        except OSError:
+            return 503
+        if 200 <= status < 300:
+            self.accepted.append(body.decode())
+        return status
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+OUTAGE_S = 120.0  # the issue's two minutes
+
+
+def valued(name: str, value: float, at: float, since: float) -> Alert:
+    """A firing alert whose summary shows its value, as a rule's template would."""
+    return replace(alert(name, AlertState.FIRING, since), value=value, active_at=since - 60,
+                   fired_at=since, annotations=(("summary", f"{name} at {value:g}"),))
+
+
+def outage_alerts(elapsed: float, t: float) -> list[Alert]:
+    """What the rules say ``elapsed`` s into the outage: A fires, changes value, resolves; B
+    fires and changes value; C fires late."""
+    alerts = [valued("A", 2 if elapsed >= 30 else 1, t, t)] if elapsed < 60 else \
+        [resolved(valued("A", 2, t, t), t + 60)]
+    if elapsed >= 10:
+        alerts.append(valued("B", 20 if elapsed >= 80 else 10, t + 10, t + 10))
+    if elapsed >= 100:
+        alerts.append(valued("C", 1, t + 100, t + 100))
+    return alerts
+
+
+def summaries(payload: str) -> list[tuple[str, str]]:
+    """(summary, firing or resolved) of each alert of an Alertmanager payload."""
+    now = datetime.now().astimezone().timestamp()
+    return [(a["annotations"]["summary"],
+             "firing" if datetime.fromisoformat(a["endsAt"]).timestamp() > now else "resolved")
+            for a in json.loads(payload)]
+
+
+def test_alertmanager_down_two_minutes_gets_every_change_in_order(
         tmp_path: Path, alertmanager: Alertmanager, hook: HookReceiver,
         caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
     alertmanager.start()
+    proxy = RecordingProxy(alertmanager.url)
     store = SQLiteStore(tmp_path / "h.db")
-    sending = dispatcher(store, alertmanager.url, resend=60)
+    sending = Dispatcher(store, [AlertmanagerNotifier(proxy.url, "", 5.0)], [],
+                         timing=Timing(20.0, 60.0), external_labels={"cluster": "test"},
+                         keep_per_receiver=1000, retry=FAST)
+    receiver = sending.alertmanagers[0].name
     sending.start()
     try:
         t = time.time()
-        a = alert("A", AlertState.FIRING, t)
-        sending.dispatch([a], t)
-        wait_until(lambda: ("A", "firing") in notified(hook), what="A firing")
+        sending.dispatch(outage_alerts(0, t), t)
+        wait_until(lambda: "A" in alertmanager.active(), what="A firing in AM")
         alertmanager.stop()
         down_since = time.monotonic()
-        b = alert("B", AlertState.FIRING, t + 1)
-        sending.dispatch([resolved(a, t + 1), b], t + 1)
-        c = alert("C", AlertState.FIRING, t + 2)
-        sending.dispatch([b, c], t + 2)
-        sending.dispatch([resolved(b, t + 3), c], t + 3)
-        wait_until(lambda: sum(sending.stats.snapshot()["failed"].values()) >= 3,
-                   what="failed attempts")
-        assert sum(store.outbox_depths().values()) == 3
-        time.sleep(max(0.0, 30 - (time.monotonic() - down_since)))  # down for 30 s
+        while (elapsed := time.monotonic() - down_since) < OUTAGE_S:  # evaluated every 2 s
+            sending.dispatch(outage_alerts(elapsed, t), t + elapsed)
+            time.sleep(2.0)
+        queued = [e.payload for e in store.outbox_head(receiver, 1000)]
+        before = len(proxy.accepted)
+        assert sending.stats.snapshot()["failed"][receiver] >= 10  # retried all along
         alertmanager.start()
-        wait_until(lambda: store.outbox_depths() == {}, within=20, what="outbox drained")
-        wait_until(lambda: set(alertmanager.active()) == {"C"}, what="AM state")
-        wait_until(lambda: {("A", "resolved"), ("B", "resolved"), ("C", "firing")}
-                   <= set(notified(hook)), what="every change at the webhook")
+        wait_until(lambda: store.outbox_depths() == {}, within=30, what="outbox drained")
+        assert proxy.accepted[before:] == queued  # every change, once, in queue order
+        told = [s for payload in queued for s in summaries(payload)]
+        for change in (("A at 2", "firing"), ("A at 2", "resolved"), ("B at 10", "firing"),
+                       ("B at 20", "firing"), ("C at 1", "firing")):
+            assert change in told, (change, told)
+        assert told.index(("A at 2", "firing")) < told.index(("A at 2", "resolved"))
+        assert told.index(("B at 10", "firing")) < told.index(("B at 20", "firing"))
+        wait_until(lambda: set(alertmanager.active()) == {"B", "C"}, what="AM state")
+        assert alertmanager.active()["B"]["annotations"]["summary"] == "B at 20"
+        wait_until(lambda: {("A", "resolved"), ("B", "firing"), ("C", "firing")}
+                   <= set(notified(hook)), what="every alert's last state at the webhook")
     finally:
         sending.stop()
+        proxy.close()
         store.close()
     refusals = [r.getMessage() for r in caplog.records if "notification kept" in r.getMessage()]
-    name = f"alertmanager http://127.0.0.1:{alertmanager.port}: "
-    assert refusals and all(r.startswith(name) for r in refusals), refusals
+    assert refusals and all(r.startswith(f"{receiver}: ") for r in refusals), refusals
 
 
 def test_an_alertmanager_that_never_answered_at_start_is_not_fatal(tmp_path: Path,
