@@ -113,7 +113,8 @@ class Service:
             pages |= {"/report": reports.newest_page, "/reports": reports.list_page}
             subpages["/reports/"] = reports.file_page
             headers = dict.fromkeys(("/report", "/reports", "/reports/"), security_headers())
-        app = build_app(metrics, pages, _auth(config), subpages=subpages, page_headers=headers)
+        app = build_app(metrics, pages, _auth(config), subpages=subpages, page_headers=headers,
+                        open_paths=_open_paths(config))
         http = HttpServer(config.http.listen, app, config.http.tls_cert, config.http.tls_key)
         return cls(daemon_, store, http, state, alerting, reports, claim=claim, health=health)
 
@@ -222,6 +223,10 @@ def _alerting_pages(alerting: AlertingService | None) -> dict[str, Page]:
         return alerting.groups() if alerting is not None else ()
     return {"/api/v1/alerts": json_page(lambda: (200, alerts_page(groups()))),
             "/api/v1/rules": json_page(lambda: (200, rules_page(groups())))}
+
+
+def _open_paths(config: Config) -> frozenset[str]:
+    return frozenset({"/healthz"}) if config.http.healthz_without_auth else frozenset()
 
 
 def _auth(config: Config) -> BasicAuth | None:

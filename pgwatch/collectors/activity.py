@@ -6,11 +6,15 @@ which lists only sessions that wait on a lock at this instant.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from pgwatch.collectors.base import gauge, label, text
+import psycopg
+
+from pgwatch.collectors.base import TargetInfo, gauge, label, text
 from pgwatch.collectors.query import SqlCollector
+from pgwatch.redaction import redact
 
 _STATS = ("pg_read_all_stats",)
 
@@ -87,6 +91,11 @@ class BlockingCollector(SqlCollector):
     default_interval_s: ClassVar[float] = 15.0
     row_type: ClassVar[type[Any]] = BlockingRow
     roles: ClassVar[tuple[str, ...]] = _STATS
+
+    def collect(self, conn: psycopg.Connection[Any], server: TargetInfo) -> Sequence[Any]:
+        """The waiting sessions, a password in their statement masked."""
+        return [replace(r, query=redact(r.query)) if r.query else r
+                for r in super().collect(conn, server)]
 
 
 class LocksCollector(SqlCollector):

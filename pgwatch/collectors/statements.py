@@ -25,6 +25,7 @@ from pgwatch.collectors.query import (
     postgres_missing,
 )
 from pgwatch.db.probe import ServerInfo
+from pgwatch.redaction import redact
 
 EXTENSION = "pg_stat_statements"
 KNOWN_IDS_LIMIT = 50_000
@@ -186,7 +187,7 @@ class StatementsCollector:
         self.texts_fetched += len(found)
         for queryid in (*read, *(str(r["queryid"]) for r in found)):
             self._remember(queryid)
-        return {str(r["queryid"]): str(r["query"]) for r in found}
+        return {str(r["queryid"]): redact(str(r["query"])) for r in found}
 
     def _remember(self, queryid: str) -> None:
         self._known[queryid] = None

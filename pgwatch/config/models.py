@@ -180,6 +180,8 @@ class HttpConfig(Section):
     tls_cert: Path | None = None
     tls_key: Path | None = None
     basic_auth: dict[str, str] = Field(default_factory=dict)
+    # /healthz without credentials, for a container's or load balancer's health check
+    healthz_without_auth: bool = False
 
     @field_validator("basic_auth")
     @classmethod

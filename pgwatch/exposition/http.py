@@ -79,20 +79,22 @@ class BasicAuth:
 
 def build_app(registry: CollectorRegistry, pages: Mapping[str, Page],
               auth: BasicAuth | None, *, subpages: Mapping[str, SubPage] | None = None,
-              page_headers: Mapping[str, Iterable[tuple[str, str]]] | None = None) -> WsgiApp:
+              page_headers: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+              open_paths: frozenset[str] = frozenset()) -> WsgiApp:
     """Route ``/metrics`` to the registry, other paths to ``pages``, and paths under a
     ``subpages`` prefix (``/reports/``) to its function; ``page_headers`` are sent with the
-    page of a path (or of its prefix)."""
+    page of a path (or of its prefix). Every path but ``open_paths`` needs ``auth``."""
     subpages = subpages or {}
     page_headers = page_headers or {}
     renderer = TextRenderer(registry)
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if auth is not None and not auth.allows(environ.get("HTTP_AUTHORIZATION")):
+        path = environ.get("PATH_INFO", "/")
+        if auth is not None and path not in open_paths \
+                and not auth.allows(environ.get("HTTP_AUTHORIZATION")):
             start_response(_STATUS[401], [("Content-Type", "text/plain"),
                                           ("WWW-Authenticate", 'Basic realm="pgwatch"')])
             return [b"unauthorized\n"]
-        path = environ.get("PATH_INFO", "/")
         page = pages.get(path)
         if path == "/metrics":
             status, content_type, body = 200, CONTENT_TYPE, renderer.render()

@@ -22,6 +22,7 @@ from psycopg.rows import dict_row
 from pgwatch.errors import PgwatchError
 from pgwatch.explain.advisor.model import Statement
 from pgwatch.explain.query import QueryError, fingerprint, statement_kinds
+from pgwatch.redaction import redact
 from pgwatch.sql import load_sql
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def top_statements(conn: Connection, pgss_schema: str, limit: int) -> list[State
     """The ``limit`` statements of this database with the most execution time."""
     rows = fetch(conn, "top_statements", {"limit": limit},
                  pgss=sql.Identifier(pgss_schema, "pg_stat_statements"))
-    return [Statement(str(r["queryid"]), str(r["query"]), int(r["calls"]),
+    return [Statement(str(r["queryid"]), redact(str(r["query"])), int(r["calls"]),
                       float(r["total_ms"]), float(r["mean_ms"]), bool(r["toplevel"]))
             for r in rows]
 
@@ -71,7 +72,7 @@ def sample_examples(conn: Connection, seconds: float, interval_s: float = 0.05) 
     while True:
         for row in fetch(conn, "statement_examples"):
             if len(seen) < EXAMPLES_LIMIT:
-                seen[str(row["query"])] = None
+                seen[redact(str(row["query"]))] = None
         if time.monotonic() >= deadline:
             return list(seen)
         time.sleep(interval_s)
