@@ -64,6 +64,8 @@ def parse(text: str, *, source: str, first_line: int = 1) -> Plan:
     """
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise PlanError(f"{source}: JSON nested too deeply to be a plan") from None
     except json.JSONDecodeError as exc:
         line = exc.lineno + first_line - 1
         raise PlanError(f"{source}: line {line}: not valid JSON ({exc.msg}); "
@@ -73,6 +75,19 @@ def parse(text: str, *, source: str, first_line: int = 1) -> Plan:
 
 def from_document(document: Any, *, source: str) -> Plan:
     """A plan from decoded JSON: ``[{"Plan": ...}]`` or ``{"Plan": ...}``."""
+    try:
+        return _from_document(document, source)
+    except PlanError:
+        raise
+    except RecursionError:
+        raise PlanError(f"{source}: plan nested too deeply") from None
+    except (TypeError, ValueError, AttributeError, KeyError, OverflowError) as exc:
+        # EXPLAIN writes numbers, strings, lists and objects where this reads them.
+        raise PlanError(f"{source}: not EXPLAIN (FORMAT JSON) output: a value of the wrong "
+                        f"type ({exc})") from None
+
+
+def _from_document(document: Any, source: str) -> Plan:
     if isinstance(document, list):
         if len(document) != 1:
             raise PlanError(f"{source}: expected one EXPLAIN result, found {len(document)}")

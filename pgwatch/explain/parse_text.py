@@ -52,10 +52,14 @@ def parse_lines(lines: Sequence[Line], *, source: str, query_text: str | None = 
         query_text, lines = _query_text(lines)
     if not lines:
         raise PlanError(f"{source}: no plan lines")
-    root, rest = _tree(lines, source)
-    trailer = _trailer(rest, source)
-    return Plan(root=_freeze(root, itertools.count(), None, None), source=source, format="text",
-                query_text=query_text, duration_ms=duration_ms, **trailer)
+    try:
+        root, rest = _tree(lines, source)
+        trailer = _trailer(rest, source)
+        frozen = _freeze(root, itertools.count(), None, None)
+    except RecursionError:
+        raise PlanError(f"{source}: plan nested too deeply") from None
+    return Plan(root=frozen, source=source, format="text", query_text=query_text,
+                duration_ms=duration_ms, **trailer)
 
 
 def _query_text(lines: Sequence[Line]) -> tuple[str, Sequence[Line]]:

@@ -72,6 +72,8 @@ def _parse(sql: str, where: str) -> tuple[Any, ...]:
         return tuple(pglast.parse_sql(sql))
     except pglast.parser.ParseError as exc:
         raise QueryError(f"{where}: {exc}") from None
+    except RecursionError:
+        raise QueryError(f"{where}: nested too deeply") from None
 
 
 def fingerprint(sql: str, *, where: str = "query") -> str:
@@ -184,7 +186,10 @@ def analyse(sql: str, *, schema: str = DEFAULT_SCHEMA, where: str = "query") -> 
     if not statements:
         raise QueryError(f"{where}: no statement")
     walker = _Analyser(schema)
-    walker.statement(statements[0].stmt, None)
+    try:
+        walker.statement(statements[0].stmt, None)
+    except RecursionError:
+        raise QueryError(f"{where}: nested too deeply to analyse") from None
     sites = tuple(s.build() for s in walker.sites)
     return QueryAnalysis(fingerprint(sql, where=where),
                          tuple(dict.fromkeys(s.table for s in sites)), sites,
