@@ -25,7 +25,8 @@ from pgwatch.store import open_store
 from tests.integration.daemon_process import DaemonProcess, running_daemon, target_yaml
 
 pytestmark = pytest.mark.one_version
-SCRAPE_BUDGET_S = 0.1
+SCRAPE_BUDGET_S = 0.1  # a typical scrape
+WAITED_S = 1.0  # the locks below are held 3-4 s: a scrape that waited on them takes longer
 FAST = ("defaults:\n  collectors:\n    database: {interval: 1s}\n    tables: {interval: 1s}\n"
         "    statements: {interval: 1s}\n    activity: {interval: 1s}\n")
 
@@ -184,9 +185,13 @@ def _held(seconds: float, hold: threading.Event, body: threading.Thread) -> None
 
 
 def _assert_fast(times: list[float], what: str) -> None:
+    """No scrape waited on the lock (each took far less than the lock was held), and scrapes
+    stayed as fast as usual (the median; a single one may be slowed by a loaded machine)."""
     assert len(times) >= 10, times
-    slow = [round(t, 3) for t in times if t > SCRAPE_BUDGET_S]
-    assert not slow, f"{what}: {len(slow)} of {len(times)} scrapes over 100 ms: {slow}"
+    waited = [round(t, 3) for t in times if t > WAITED_S]
+    assert not waited, f"{what}: {len(waited)} of {len(times)} scrapes waited: {waited}"
+    median = sorted(times)[len(times) // 2]
+    assert median < SCRAPE_BUDGET_S, f"{what}: median scrape {median:.3f} s: {times}"
 
 
 def test_a_scrape_never_waits_on_a_locked_sqlite_store(pg_dsn: str, tmp_path: Path) -> None:

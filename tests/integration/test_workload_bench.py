@@ -57,6 +57,7 @@ def _doctored(source: Path, target: Path, factor: float) -> None:
     target.write_text(json.dumps(document))
 
 
+@pytest.mark.one_version  # the CLI's exit codes; the scenarios run on every version above
 def test_cli_runs_end_to_end_and_exits_1_on_a_regression(
         pg_dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Runner(pg_dsn).up()
@@ -78,6 +79,7 @@ def test_cli_runs_end_to_end_and_exits_1_on_a_regression(
     assert "REGRESSION" not in improved.out
 
 
+@pytest.mark.one_version  # the CLI's exit codes; the scenarios run on every version above
 def test_cli_refuses_a_database_without_the_schema(
         pg_dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
     result = run_cli(capsys, "bench", "--dsn", pg_dsn, "--scale", SCALE, "--duration", "0.2")
@@ -85,6 +87,7 @@ def test_cli_refuses_a_database_without_the_schema(
     assert "no Mile Quest schema" in result.err
 
 
+@pytest.mark.one_version  # the CLI's exit codes; the scenarios run on every version above
 def test_compare_migrations_refuses_a_migrated_database(
         pg_dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
     Runner(pg_dsn).up()
