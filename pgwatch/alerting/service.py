@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypedDict
 
 from prometheus_client import CollectorRegistry
 
@@ -59,6 +60,21 @@ def instance_name(config: Config) -> str:
 def rule_paths(config: AlertingConfig, base_dir: Path) -> list[Path]:
     """The configured rule files (a relative path is the config file's)."""
     return [p if p.is_absolute() else base_dir / p for p in config.rules]
+
+
+class _Delivery(TypedDict):
+    timing: Timing
+    external_labels: dict[str, str]
+    keep_per_receiver: int
+    retry: RetryPolicy
+
+
+def _delivery(config: AlertingConfig) -> _Delivery:
+    """The dispatcher's settings from the ``alerting`` configuration."""
+    return _Delivery(timing=Timing(config.resend_delay, config.evaluation_interval),
+                     external_labels=dict(config.external_labels),
+                     keep_per_receiver=config.outbox.max_entries,
+                     retry=RetryPolicy(config.outbox.retry_initial, config.outbox.retry_max))
 
 
 def first_round(state: RunState, cap_s: float = WARM_UP_CAP_S) -> Callable[[], bool]:
@@ -127,13 +143,8 @@ class AlertingService:
         from pgwatch.exposition.reference import exposed_names
 
         groups = load_rules(rule_paths(config, base_dir), exposed_names())
-        dispatcher = Dispatcher(
-            store, alertmanagers(config, base_dir), receivers(config, base_dir),
-            timing=Timing(config.resend_delay, config.evaluation_interval),
-            external_labels=config.external_labels,
-            keep_per_receiver=config.outbox.max_entries,
-            retry=RetryPolicy(config.outbox.retry_initial, config.outbox.retry_max),
-            owner=owner)
+        dispatcher = Dispatcher(store, alertmanagers(config, base_dir),
+                                receivers(config, base_dir), **_delivery(config), owner=owner)
         service = cls(groups, registry, dispatcher, config.evaluation_interval,
                       external_labels=dict(config.external_labels),
                       external_url=config.external_url, warmed_up=warmed_up)
@@ -160,8 +171,10 @@ class AlertingService:
                      "{__name__=~...}): the window keeps every metric /metrics exposes")
 
     def reload(self, config: AlertingConfig, base_dir: Path) -> bool:
-        """Load the rule files again (SIGHUP); a broken one is logged, naming its file and
-        line, and the running rules are kept. Unchanged rules keep their alerts."""
+        """Load the rule files and the delivery settings again (SIGHUP): Alertmanagers,
+        receivers, evaluation interval, external labels and URL, outbox limits. A broken rule
+        file is logged, naming its file and line, and everything running is kept; so is a
+        receiver whose secret file cannot be read. Unchanged rules keep their alerts."""
         from pgwatch.alerting.rules import load_rules
         from pgwatch.exposition.reference import exposed_names
 
@@ -170,15 +183,29 @@ class AlertingService:
         except PgwatchError as exc:
             log.error("alerting: rules reload refused, keeping the running rules: %s", exc)
             return False
+        try:
+            targets = alertmanagers(config, base_dir), receivers(config, base_dir)
+        except PgwatchError as exc:
+            log.error("alerting: receivers reload refused, keeping the running rules and "
+                      "receivers: %s", exc)
+            return False
         with self._evaluating:
+            self.interval_s = config.evaluation_interval
+            self.external_labels = dict(config.external_labels)
+            self.external_url = config.external_url
             runners, carried = carry_over(self.runners, groups,
                                           external_labels=self.external_labels,
                                           external_url=self.external_url)
             self._install(groups, runners)
+            retired = self.dispatcher.reconfigure(*targets, **_delivery(config))
             self._publish()
+        for worker in retired:
+            worker.stop()
+        self.dispatcher.resume()
         rules = sum(len(g.rules) for g in groups)
         log.info("alerting: rules reloaded: %d rule(s) in %d group(s) (%d unchanged, their "
-                 "alerts kept), every %g s", rules, len(groups), carried, self.tick_s)
+                 "alerts kept), every %g s; %d Alertmanager(s), %d receiver(s)", rules,
+                 len(groups), carried, self.tick_s, len(targets[0]), len(targets[1]))
         return True
 
     def _install(self, groups: Sequence[RuleGroup], runners: list[GroupRunner]) -> None:

@@ -1,7 +1,8 @@
 """``pgwatch run`` reloads its rule files on SIGHUP: a broken file is logged with its file and
 line and the running rules go on; a good one replaces them, and an unchanged rule keeps its
-alerts (a pending alert its ``activeAt``). A group whose ``interval`` is shorter than
-``evaluation_interval`` is evaluated at its own interval."""
+alerts (a pending alert its ``activeAt``). Receivers and the evaluation interval are reloaded
+too; a receiver that cannot be built keeps the running ones. A group whose ``interval`` is
+shorter than ``evaluation_interval`` is evaluated at its own interval."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from psycopg.conninfo import conninfo_to_dict
 from pgwatch.alerting.model import RuleGroup
 from pgwatch.alerting.reload import tick_interval
 from pgwatch.collectors.registry import NAMES
+from tests.integration.alert_servers import HookReceiver, wait_until
 from tests.integration.daemon_process import DaemonProcess, running_daemon, target_yaml
 
 pytestmark = pytest.mark.one_version  # rule handling does not depend on the server version
@@ -124,6 +126,45 @@ def test_sighup_reloads_rules_keeping_unchanged_state(pg_dsn: str, tmp_path: Pat
         assert [r["name"] for r in _group(daemon)["rules"]] == ["NewRule", "TargetUp",
                                                                "TargetUpForAnHour"]
         assert daemon.stop() == 0
+
+
+def test_sighup_reloads_receivers_and_the_evaluation_interval(pg_dsn: str,
+                                                             tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES.replace("    interval: 1s\n", ""))
+    password = str(conninfo_to_dict(pg_dsn).get("password", ""))
+    hook = HookReceiver()
+    try:
+        with running_daemon(tmp_path, _config(pg_dsn), password) as daemon:
+            daemon.wait_ready()
+            daemon.wait_for(lambda: "TargetUp" in _active_at(daemon), "TargetUp firing")
+            assert _group(daemon)["interval"] == 5
+            body = daemon.config.read_text()
+            receiver = (f"  receivers:\n    - name: oncall\n      webhook: {{url: "
+                        f"'{hook.url()}'}}\n      matchers: ['alertname=\"TargetUp\"']\n"
+                        "  outbox: {retry_initial: 200ms, retry_max: 1s}\n")
+            daemon.config.write_text(body.replace("evaluation_interval: 5s\n",
+                                                  "evaluation_interval: 1s\n" + receiver))
+            daemon.process.send_signal(signal.SIGHUP)
+            wait_until(lambda: any(path == "/hook" for path, _ in hook.bodies), 30,
+                       "a notification to the receiver added by SIGHUP")
+            sent = next(b for path, b in hook.bodies if path == "/hook")
+            assert sent["receiver"] == "oncall" and sent["status"] == "firing"
+            assert [a["labels"]["alertname"] for a in sent["alerts"]] == ["TargetUp"]
+            assert _group(daemon)["interval"] == 1
+            assert any("receiver oncall: added" in m for m in daemon.messages())
+
+            # A receiver whose secret file is missing: refused, the running ones kept.
+            broken = daemon.config.read_text().replace(
+                f"url: '{hook.url()}'", f"url_file: {tmp_path / 'missing'}")
+            daemon.config.write_text(broken)
+            _hangup(daemon, rules, rules.read_text(), "receivers reload refused")
+            refused = next(m for m in daemon.messages() if "receivers reload refused" in m)
+            assert "alerting.receivers.oncall" in refused and "missing" in refused, refused
+            assert _group(daemon)["interval"] == 1
+            assert daemon.stop() == 0
+    finally:
+        hook.close()
 
 
 def _when(text: str) -> datetime:

@@ -52,11 +52,43 @@ class Dispatcher:
         self.keep_per_receiver = keep_per_receiver
         self.stats = DeliveryStats()
         self.depth: dict[str, int] = {}
-        notifiers = [*self.alertmanagers, *(n for _, n in self.receivers)]
-        self.workers = [OutboxWorker(store, n, retry, self.stats, owner=owner,
-                                     changed=self.refresh_depth) for n in notifiers]
+        self.workers = self._workers(retry)
         self._marks: tuple[SentMark, ...] = ()
         self.history = AlertHistory()
+        self._started = False
+
+    def _workers(self, retry: RetryPolicy) -> list[OutboxWorker]:
+        notifiers = [*self.alertmanagers, *(n for _, n in self.receivers)]
+        return [OutboxWorker(self.store, n, retry, self.stats, owner=self.owner,
+                             changed=self.refresh_depth) for n in notifiers]
+
+    def reconfigure(self, alertmanagers: Sequence[Notifier],
+                    receivers: Sequence[tuple[Route, Notifier]], *, timing: Timing,
+                    external_labels: Mapping[str, str], keep_per_receiver: int,
+                    retry: RetryPolicy) -> list[OutboxWorker]:
+        """Deliver to these from now on (SIGHUP). Alert state, sent marks and queued
+        notifications stay: a receiver kept by name goes on with its queue. Returns the old
+        workers: the caller stops them outside any lock (a send may be under way), then
+        calls :meth:`resume`, so that no queue has two workers at once."""
+        old = self.workers
+        self.alertmanagers, self.receivers = tuple(alertmanagers), tuple(receivers)
+        self.timing, self.external_labels = timing, dict(external_labels)
+        self.keep_per_receiver = keep_per_receiver
+        self.workers = self._workers(retry)
+        before, after = {w.receiver for w in old}, {w.receiver for w in self.workers}
+        for name in sorted(after - before):
+            log.info("receiver %s: added", name)
+        for name in sorted(before - after):
+            log.warning("receiver %s: removed; %d notification(s) it had queued stay in the "
+                        "outbox until it is configured again", name, self.depth.get(name, 0))
+        return old
+
+    def resume(self) -> None:
+        """Start the workers :meth:`reconfigure` made, once the old ones have stopped."""
+        if self._started:
+            for worker in self.workers:
+                worker.start()
+                worker.wake()
 
     def restore(self) -> list[Alert]:
         """The alert state and sent marks the store kept; returns the alerts."""
@@ -77,6 +109,7 @@ class Dispatcher:
         self.depth = self.store.outbox_depths(self.owner)
 
     def start(self) -> None:
+        self._started = True
         for worker in self.workers:
             worker.start()
 
