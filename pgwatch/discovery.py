@@ -46,39 +46,67 @@ class DatabaseRule:
     templates: bool = False
 
 
+# Why a database is left out, in a word: the ``reason`` label of pgwatch_discovery_databases.
+EXCLUSION_KINDS = ("no_connections", "template", "pattern", "max")
+
+
 @dataclass(frozen=True, slots=True)
 class Discovery:
     """The databases watched, in name order, and every one left out with its reason."""
 
     watched: tuple[str, ...]
     excluded: tuple[tuple[str, str], ...]
+    # Parallel to ``excluded``: each one's reason among EXCLUSION_KINDS.
+    excluded_kinds: tuple[str, ...] = ()
+
+    def excluded_by(self) -> dict[str, int]:
+        """How many databases each kind of reason left out, every kind present."""
+        counts = dict.fromkeys(EXCLUSION_KINDS, 0)
+        for kind in self.excluded_kinds:
+            counts[kind] += 1
+        return counts
 
 
 def choose(rows: Sequence[tuple[str, bool, bool]], rule: DatabaseRule) -> Discovery:
     """Apply ``rule`` to (name, is_template, allows_connections) rows."""
     watched: list[str] = []
     excluded: list[tuple[str, str]] = []
+    kinds: list[str] = []
     for name, is_template, allows in sorted(rows):
-        reason = _left_out(name, is_template, allows, rule)
-        if reason is None and len(watched) >= rule.max:
-            reason = f"over databases.max ({rule.max})"
-        if reason is None:
+        left_out = _left_out(name, is_template, allows, rule)
+        if left_out is None and len(watched) >= rule.max:
+            left_out = ("max", f"over databases.max ({rule.max})")
+        if left_out is None:
             watched.append(name)
         else:
-            excluded.append((name, reason))
-    return Discovery(tuple(watched), tuple(excluded))
+            kinds.append(left_out[0])
+            excluded.append((name, left_out[1]))
+    return Discovery(tuple(watched), tuple(excluded), tuple(kinds))
 
 
-def _left_out(name: str, is_template: bool, allows: bool, rule: DatabaseRule) -> str | None:
+def _left_out(name: str, is_template: bool, allows: bool, rule: DatabaseRule
+              ) -> tuple[str, str] | None:
     if not allows:
-        return "does not allow connections"
+        return "no_connections", "does not allow connections"
     if is_template and not rule.templates:
-        return "a template (databases.templates: false)"
+        return "template", "a template (databases.templates: false)"
     if not matches(rule.include, name):
-        return "matches no include pattern"
+        return "pattern", "matches no include pattern"
     if matches(rule.exclude, name):
-        return "matches an exclude pattern"
+        return "pattern", "matches an exclude pattern"
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveryStatus:
+    """One target's discovery as /metrics shows it (pgwatch_discovery_*)."""
+
+    target: str
+    found: Discovery | None = None  # as of the last success
+    last_success_at: float = 0.0  # Unix time
+    errors_total: int = 0
+    # (collector, datname, failed runs) for the watched databases where a collector failed.
+    database_errors: tuple[tuple[str, str, int], ...] = ()
 
 
 def discover(conn: psycopg.Connection[Any], rule: DatabaseRule) -> Discovery:

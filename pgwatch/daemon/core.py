@@ -143,6 +143,7 @@ class Daemon:
         for target in owned:
             runtime = self.targets[target.name]
             sweeps: dict[float, list[Collector]] = {}
+            budgets: dict[str, float] = {}
             for name in self.catalog.names:
                 settings = config.collector_for(target, name)
                 if not settings.enabled or (reads_pgbouncer(name) and target.pgbouncer is None):
@@ -151,10 +152,12 @@ class Daemon:
                     collector = self._collector(runtime, name, settings)
                     every = settings.interval or collector.default_interval_s
                     sweeps.setdefault(every, []).append(collector)
+                    if settings.timeout:
+                        budgets[name] = settings.timeout
                     continue
                 self._add_job(runtime, name, settings)
             for every, collectors in sorted(sweeps.items()):
-                self._add_sweep(runtime, every, collectors)
+                self._add_sweep(runtime, every, collectors, budgets)
 
     def _collector(self, runtime: TargetRuntime, name: str,
                    settings: CollectorSettings) -> Collector:
@@ -165,11 +168,12 @@ class Daemon:
         self._collectors[key] = (collector, dict(settings.options))
         return collector
 
-    def _add_sweep(self, runtime: TargetRuntime, every: float,
-                   collectors: list[Collector]) -> None:
+    def _add_sweep(self, runtime: TargetRuntime, every: float, collectors: list[Collector],
+                   budgets: Mapping[str, float]) -> None:
         for collector in collectors:
             self.state.register(runtime.name, collector.name, every)
-        sweep = DatabaseSweep(runtime, tuple(collectors), every, self.state, self.sinks)
+        sweep = DatabaseSweep(runtime, tuple(collectors), every, self.state, self.sinks,
+                              {c.name: budgets[c.name] for c in collectors if c.name in budgets})
         job_id = f"{runtime.name}/databases@{every:g}s"
         self._scheduler.add_job(
             sweep, IntervalTrigger(seconds=every, jitter=min(_MAX_JITTER_S, every / 10)),

@@ -26,8 +26,8 @@ from psycopg.conninfo import make_conninfo
 from pgwatch.collectors.base import label
 from pgwatch.db.probe import ServerInfo
 from pgwatch.db.session import APPLICATION_NAME, SessionSettings, describe, explain
-from pgwatch.discovery import DatabaseRule, Discovery, discover
-from pgwatch.errors import TargetError
+from pgwatch.discovery import DatabaseRule, Discovery, DiscoveryStatus, discover
+from pgwatch.errors import PgwatchError, TargetError
 from pgwatch.sql import load_sql
 
 log = logging.getLogger(__name__)
@@ -171,6 +171,10 @@ class DatabaseSet:
     rediscover_s: float
     found: Discovery | None = None
     found_at: float = 0.0
+    found_at_unix: float = 0.0
+    errors_total: int = 0
+    # Failed runs per (collector, datname), for the databases watched now.
+    database_errors: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
     _lock: threading.Lock = dataclasses.field(default_factory=threading.Lock, repr=False)
 
     def current(self, read: Callable[[Callable[[Connection], Discovery]], Discovery]
@@ -179,10 +183,31 @@ class DatabaseSet:
         with self._lock:
             if self.found is not None and time.monotonic() - self.found_at < self.rediscover_s:
                 return self.found
-            found = read(lambda conn: discover(conn, self.rule))
+            try:
+                found = read(lambda conn: discover(conn, self.rule))
+            except (PgwatchError, psycopg.Error):
+                self.errors_total += 1
+                raise
             self._log_change(found)
-            self.found, self.found_at = found, time.monotonic()
+            self.found, self.found_at, self.found_at_unix = found, time.monotonic(), time.time()
+            watched = set(found.watched)
+            self.database_errors = {key: count for key, count in self.database_errors.items()
+                                    if key[1] in watched}
             return found
+
+    def failed_in(self, collector: str, databases: list[str]) -> None:
+        """Count one failed run of ``collector`` in each of ``databases``."""
+        with self._lock:
+            for dbname in databases:
+                key = (collector, dbname)
+                self.database_errors[key] = self.database_errors.get(key, 0) + 1
+
+    def status(self) -> DiscoveryStatus:
+        """What /metrics shows of this discovery now."""
+        with self._lock:
+            errors = tuple(sorted((c, d, n) for (c, d), n in self.database_errors.items()))
+            return DiscoveryStatus(self.target, self.found, self.found_at_unix,
+                                   self.errors_total, errors)
 
     def stale(self) -> None:
         """Discover again before the next sweep (a database vanished under it)."""

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from pgwatch.collectors.base import Snapshot
+from pgwatch.discovery import DiscoveryStatus
 
 log = logging.getLogger(__name__)
 JobKey = tuple[str, str]  # (target, collector)
@@ -56,6 +57,7 @@ class RunState:
         self._targets_up: dict[str, bool] = {}
         self._target_labels: dict[str, tuple[tuple[str, str], ...]] = {}
         self._listeners: list[Callable[[Snapshot], None]] = []
+        self._discoveries: dict[str, DiscoveryStatus] = {}
 
     def register(self, target: str, collector: str, interval_s: float) -> None:
         with self._lock:
@@ -85,6 +87,7 @@ class RunState:
                 self._jobs.pop(key, None)
             self._targets_up.pop(target, None)
             self._target_labels.pop(target, None)
+            self._discoveries.pop(target, None)
 
     def succeeded(self, snapshot: Snapshot, overran: bool) -> None:
         key = (snapshot.target, snapshot.collector)
@@ -111,6 +114,22 @@ class RunState:
             self._jobs[(target, collector)] = replace(
                 old, runs_total=old.runs_total + 1, errors_total=old.errors_total + 1,
                 last_run_at=time.time(), last_duration_s=duration_s, last_error=reason)
+
+    def also_failed(self, target: str, collector: str, reason: str) -> None:
+        """A run that delivered a snapshot failed in part (in a database of a sweep)."""
+        with self._lock:
+            old = self._jobs[(target, collector)]
+            self._jobs[(target, collector)] = replace(old, errors_total=old.errors_total + 1,
+                                                      last_error=reason)
+
+    def discovered(self, status: DiscoveryStatus) -> None:
+        """The latest state of a target's database discovery."""
+        with self._lock:
+            self._discoveries[status.target] = status
+
+    def discoveries(self) -> list[DiscoveryStatus]:
+        with self._lock:
+            return list(self._discoveries.values())
 
     def skipped(self, target: str, collector: str, reason: str) -> None:
         with self._lock:

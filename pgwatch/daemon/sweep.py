@@ -6,12 +6,17 @@ lanes, runs the collectors due at this interval there, and hands one snapshot pe
 collector to the sinks, every row labelled ``datname``. The cardinality bound therefore
 applies to the instance as a whole, and a dropped database simply leaves the next snapshot
 (its series end; the store keeps its history until retention removes it).
+
+A collector's ``timeout`` applies in each database on its own: a database where it runs
+out (or fails otherwise) is that collector's error for that database, its rows are left
+out of the snapshot as those of a database that cannot be reached, and the sweep goes on.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +26,7 @@ import psycopg
 from pgwatch.collectors.base import Collector, Skipped, Snapshot
 from pgwatch.collectors.cycle import CollectorError, run_collector
 from pgwatch.daemon.databases import StoppingError, database_info, in_database, label_rows
-from pgwatch.daemon.jobs import Sink
+from pgwatch.daemon.jobs import Sink, budget
 from pgwatch.daemon.state import RunState
 from pgwatch.daemon.targets import TargetRuntime
 from pgwatch.db.probe import ServerInfo
@@ -40,7 +45,13 @@ class _Harvest:
     duration_s: float = 0.0
     ran: int = 0
     skipped: str = ""
-    errors: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (datname, reason)
+
+    def failure(self) -> str:
+        """The run's error as one line: the first database's reason, and how many more."""
+        dbname, reason = self.errors[0]
+        more = f" (and {len(self.errors) - 1} more database(s))" if len(self.errors) > 1 else ""
+        return f"database {dbname}: {reason}{more}"
 
 
 @dataclass
@@ -52,12 +63,21 @@ class DatabaseSweep:
     interval_s: float
     state: RunState
     sinks: tuple[Sink, ...]
+    # Each collector's statement_timeout in seconds; the session's when it has none.
+    budgets: Mapping[str, float] = field(default_factory=dict)
 
     def __call__(self) -> None:
         """The scheduler's entry point; nothing escapes it."""
         target = self.target
         if target.stopping.is_set() or not target.backoff.may_try():
             return
+        try:
+            self._sweep()
+        finally:
+            assert target.databases is not None
+            self.state.discovered(target.databases.status())
+
+    def _sweep(self) -> None:
         began, taken_at = time.monotonic(), datetime.now(UTC)
         try:
             instance, found = self._discover()
@@ -104,13 +124,18 @@ class DatabaseSweep:
                 reason = explain(exc) if isinstance(exc, psycopg.Error) else str(exc)
                 log.warning("target %s: database %s skipped this sweep: %s", self.target.name,
                             dbname, reason, extra={"target": self.target.name})
+                for harvest in harvests.values():
+                    harvest.errors.append((dbname, reason))
                 assert self.target.databases is not None
                 self.target.databases.stale()
         return harvests
 
     def _run(self, conn: psycopg.Connection[Any], server: ServerInfo, collector: Collector,
              harvest: _Harvest) -> None:
-        outcome = run_collector(conn, server, collector, target=self.target.name)
+        session_ms = self.target.settings.statement_timeout_ms
+        budget_ms = round(self.budgets.get(collector.name, session_ms / 1000) * 1000)
+        with budget(conn, server, budget_ms, session_ms):
+            outcome = run_collector(conn, server, collector, target=self.target.name)
         if isinstance(outcome, Snapshot):
             harvest.rows.extend(label_rows(outcome.rows, collector.row_type, server.database))
             harvest.duration_s += outcome.duration_s
@@ -118,7 +143,12 @@ class DatabaseSweep:
         elif isinstance(outcome, Skipped):
             harvest.skipped = outcome.reason
         elif isinstance(outcome, CollectorError):
-            harvest.errors.append(f"database {server.database}: {outcome.reason}")
+            harvest.duration_s += outcome.duration_s
+            harvest.errors.append((server.database, outcome.reason))
+            log.warning("target %s: database %s: collector %s failed: %s", self.target.name,
+                        server.database, collector.name, outcome.reason,
+                        extra={"target": self.target.name, "database": server.database,
+                               "collector": collector.name})
 
     def _record(self, collector: Collector, harvest: _Harvest, taken_at: datetime,
                 elapsed: float) -> None:
@@ -126,8 +156,9 @@ class DatabaseSweep:
         self.state.target_up(target, True)
         if self.target.backoff.succeeded():
             log.info("target %s is back (%s)", target, name, extra={"target": target})
+        self._count_errors(name, harvest)
         if harvest.errors and not harvest.ran:
-            self.state.failed(target, name, harvest.errors[0], harvest.duration_s)
+            self.state.failed(target, name, harvest.failure(), harvest.duration_s)
             return
         if not harvest.ran:
             self.state.skipped(target, name, harvest.skipped or "no database watched")
@@ -141,6 +172,13 @@ class DatabaseSweep:
             except Exception:
                 log.exception("storing %s/%s failed", target, name)
         self.state.succeeded(snapshot, overran=elapsed > self.interval_s)
+        if harvest.errors:
+            self.state.also_failed(target, name, harvest.failure())
+
+    def _count_errors(self, collector: str, harvest: _Harvest) -> None:
+        databases = self.target.databases
+        if databases is not None and harvest.errors:
+            databases.failed_in(collector, [dbname for dbname, _ in harvest.errors])
 
     def _instance_failed(self, reason: str, elapsed: float) -> None:
         was_down = self.target.backoff.down

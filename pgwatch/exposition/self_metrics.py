@@ -10,6 +10,7 @@ from prometheus_client.registry import Collector
 from pgwatch import __version__
 from pgwatch.collectors.naming import series_labels
 from pgwatch.daemon.state import DURATION_BUCKETS, JobStatus, RunState
+from pgwatch.discovery import DiscoveryStatus
 from pgwatch.exposition.metrics import (
     PREFIX,
     Families,
@@ -53,8 +54,23 @@ STORE_WRITE_ERRORS = MetricDoc(f"{PREFIX}_store_write_errors_total", "counter",
                                ())
 STORE_LAST_WRITE = MetricDoc(f"{PREFIX}_store_last_write_success_timestamp_seconds", "gauge",
                              "When a write to the history store last succeeded (Unix time).", ())
+DATABASE_ERRORS = MetricDoc(f"{PREFIX}_collector_database_errors_total", "counter",
+                            "Runs of a per-database collector that failed in one database of "
+                            "a sweep (its timeout, a lock, a lost connection); the log says why.",
+                            (*_JOB, "datname"))
+DISCOVERY_DATABASES = MetricDoc(
+    f"{PREFIX}_discovery_databases", "gauge",
+    "Databases of the instance that the last successful discovery watches (state=\"watched\") "
+    "or leaves out (state=\"excluded\", reason=pattern, template, max or no_connections).",
+    ("target", "state", "reason"))
+DISCOVERY_LAST_SUCCESS = MetricDoc(f"{PREFIX}_discovery_last_success_timestamp_seconds", "gauge",
+                                   "When database discovery last succeeded (Unix time).",
+                                   ("target",))
+DISCOVERY_ERRORS = MetricDoc(f"{PREFIX}_discovery_errors_total", "counter",
+                             "Database discoveries that failed; the log says why.", ("target",))
 SELF_METRICS = (BUILD_INFO, UP, DURATION, RUNS, ERRORS, OVERRUNS, INTERVAL, LAST_SUCCESS,
-                SKIPPED, STORE_SIZE, STORE_UP, STORE_WRITES, STORE_WRITE_ERRORS, STORE_LAST_WRITE)
+                SKIPPED, STORE_SIZE, STORE_UP, STORE_WRITES, STORE_WRITE_ERRORS, STORE_LAST_WRITE,
+                DATABASE_ERRORS, DISCOVERY_DATABASES, DISCOVERY_LAST_SUCCESS, DISCOVERY_ERRORS)
 
 
 class SelfCollector(Collector):
@@ -77,6 +93,8 @@ class SelfCollector(Collector):
             add_gauge(families, UP.name, UP.help, labels, int(up))
         for job in sorted(self.state.jobs(), key=lambda j: (j.target, j.collector)):
             _job(families, job, self.state.target_labels(job.target))
+        for status in sorted(self.state.discoveries(), key=lambda d: d.target):
+            _discovery(families, status, self.state.target_labels(status.target))
         if self.store_status is not None:
             _store(families, self.store_status())
         elif self.store_size is not None:
@@ -93,6 +111,25 @@ def _store(families: Families, status: StoreStatus) -> None:
     if status.last_write_success_at:
         add_gauge(families, STORE_LAST_WRITE.name, STORE_LAST_WRITE.help, {},
                   status.last_write_success_at)
+
+
+def _discovery(families: Families, status: DiscoveryStatus,
+               target_labels: Iterable[tuple[str, str]]) -> None:
+    labels = series_labels(status.target, target_labels)
+    add_counter(families, DISCOVERY_ERRORS.name.removesuffix("_total"), DISCOVERY_ERRORS.help,
+                labels, status.errors_total)
+    for collector, datname, count in status.database_errors:
+        add_counter(families, DATABASE_ERRORS.name.removesuffix("_total"), DATABASE_ERRORS.help,
+                    {**labels, "collector": collector, "datname": label_value(datname)}, count)
+    if status.found is None:
+        return
+    add_gauge(families, DISCOVERY_LAST_SUCCESS.name, DISCOVERY_LAST_SUCCESS.help, labels,
+              status.last_success_at)
+    add_gauge(families, DISCOVERY_DATABASES.name, DISCOVERY_DATABASES.help,
+              {**labels, "state": "watched"}, len(status.found.watched))
+    for reason, count in status.found.excluded_by().items():
+        add_gauge(families, DISCOVERY_DATABASES.name, DISCOVERY_DATABASES.help,
+                  {**labels, "state": "excluded", "reason": reason}, count)
 
 
 def _job(families: Families, job: JobStatus, target_labels: Iterable[tuple[str, str]]) -> None:
