@@ -29,8 +29,9 @@ from pgwatch.exposition.metrics import SnapshotCollector
 from pgwatch.exposition.self_metrics import SelfCollector
 from pgwatch.memory import release_free_memory
 from pgwatch.sharding import Shard
-from pgwatch.store import Store, StorePolicy, open_store
+from pgwatch.store import Store
 from pgwatch.store.baselines import BaselinePolicy
+from pgwatch.store.configured import open_configured_store
 from pgwatch.store.health import StoreHealth
 
 if TYPE_CHECKING:
@@ -45,18 +46,6 @@ def default_catalog() -> Catalog:
     """Every collector pgwatch ships."""
     return Catalog(names=registry.NAMES,
                    create=lambda name, options: registry.create([name], {name: options})[0])
-
-
-def open_configured_store(config: Config, base_dir: Path) -> Store:
-    """The history store the configuration asks for (a relative path is the config's)."""
-    settings = config.store
-    policy = StorePolicy(raw_retention_s=round(settings.raw_retention),
-                         rollup_retention_s=round(settings.rollup_retention),
-                         top_n=settings.top_n)
-    if settings.backend == "postgresql" and settings.dsn:
-        return open_store(settings.dsn, policy)
-    path = settings.path if settings.path.is_absolute() else base_dir / settings.path
-    return open_store(path, policy)
 
 
 @dataclass

@@ -158,7 +158,7 @@ def _newest_points(store: Store, target: str, values: Sequence[Any], after: date
 def open_source(config_path: Path, target_name: str | None, now: datetime) -> StoreSource:
     """The store a configuration names, for one of its targets; nothing is created."""
     from pgwatch.config import load_config, target_dsn
-    from pgwatch.service import open_configured_store
+    from pgwatch.store.configured import open_configured_store
 
     config = load_config(config_path)
     index, target = _pick_target(config, config_path, target_name)

@@ -36,7 +36,7 @@ def advise_configured(path: Path, options: AdviseOptions) -> list[Advice]:
 
 
 def _usage(config: Config, path: Path, target: str, days: float) -> UsageEvidence | None:
-    from pgwatch.service import open_configured_store
+    from pgwatch.store.configured import open_configured_store
 
     settings = config.store
     if settings.backend == "sqlite":
