@@ -35,8 +35,21 @@ def doctor(
     = None,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="pgwatch config file.")]
     = None,
+    print_role_sql: Annotated[bool, typer.Option(
+        "--print-role-sql", help="Print the SQL that sets up a least-privilege role for "
+        "pgwatch (in the databases of --dsn or --config, if given) and exit.")] = False,
+    role: Annotated[str | None, typer.Option(
+        "--role", help="The role --print-role-sql sets up (default pgwatch).")] = None,
+    without_table_data: Annotated[bool, typer.Option(
+        "--without-table-data", help="With --print-role-sql: no SELECT on the tables, which "
+        "only the bloat estimate needs (it then reports nothing).")] = False,
 ) -> None:
     """Check what pgwatch can collect from a server and print the SQL that closes each gap."""
+    if print_role_sql:
+        _print_role_sql(dsn, config, role, not without_table_data)
+        return
+    if role is not None or without_table_data:
+        raise PgwatchError("doctor: --role and --without-table-data go with --print-role-sql")
     if (dsn is None) == (config is None):
         raise PgwatchError("doctor: give exactly one of --dsn or --config")
     from pgwatch.doctor import Status, examine, worst
@@ -58,6 +71,23 @@ def doctor(
     if errors:
         raise typer.Exit(2)
     raise typer.Exit(1 if exit_status is Status.WARN else 0)
+
+
+def _print_role_sql(dsn: str | None, config: Path | None, role: str | None,
+                    table_data: bool) -> None:
+    """The whole script, or (any target failing) one error line and nothing of the script."""
+    if dsn is not None and config is not None:
+        raise PgwatchError("doctor --print-role-sql: give at most one of --dsn or --config")
+    from pgwatch.role_sql import DEFAULT_ROLE, ServerPlan, check_role_name, role_script
+
+    name = check_role_name(DEFAULT_ROLE if role is None else role, "doctor --role")
+    plans = [ServerPlan("any server", None)]
+    if dsn is not None or config is not None:
+        from pgwatch.role_sql.plans import server_plan
+
+        plans = [server_plan(t.name, t.dsn(), t.where, t.settings, t.databases)
+                 for t in _targets(dsn, config)]
+    typer.echo(role_script(name, plans, table_data=table_data))
 
 
 def _targets(dsn: str | None, config: Path | None) -> Iterator[_Target]:

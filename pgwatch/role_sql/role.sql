@@ -1,0 +1,17 @@
+-- The monitoring role: created only when missing, a login with no password and no other
+-- attribute (not a superuser, cannot create databases or roles). pg_monitor lets it read
+-- every statistics view, every setting and every session's query text, and run
+-- pgstattuple_approx (through pg_stat_scan_tables).
+SET pgwatch.grantee = {grantee};
+DO $role$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles
+                    WHERE rolname = pg_catalog.current_setting('pgwatch.grantee')) THEN
+        EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN',
+                                  pg_catalog.current_setting('pgwatch.grantee'));
+    END IF;
+END
+$role$;
+GRANT pg_monitor TO {role};
+-- Its password: set it interactively, so it is in no file or shell history:
+--   \password {role}
