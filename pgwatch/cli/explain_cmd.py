@@ -54,7 +54,7 @@ def _plan(file: str | None, dsn: str | None, query: str | None, analyze: bool,  
     if file is not None:
         if dsn is not None or query is not None or analyze:
             raise PgwatchError("explain: give a plan FILE or --dsn with --query, not both")
-        from pgwatch.explain.plan import parse_plan
+        from pgwatch.explain.parse import parse_plan
 
         return parse_plan(_read(file), source=file, entry=entry), None
     if entry != 1:

@@ -11,7 +11,7 @@ import yaml
 
 from pgwatch.embedded import DEFAULT_MAJOR
 from pgwatch.explain.findings import analyse
-from pgwatch.explain.plan import parse_plan
+from pgwatch.explain.parse import parse_plan
 from tests.servers import requested_versions
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from pgwatch.explain.findings import CODES, Severity, analyse
-from pgwatch.explain.plan import Node, Plan, parse_plan
+from pgwatch.explain.parse import parse_plan
+from pgwatch.explain.plan import Node, Plan
 
 PLANS = Path(__file__).resolve().parent.parent / "data" / "plans"
 FILES = sorted(p for p in PLANS.glob("*/*") if not p.name.endswith(".expect.yaml"))

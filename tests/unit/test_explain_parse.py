@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pgwatch.errors import PgwatchError
-from pgwatch.explain.plan import Node, Plan, PlanError, parse_plan
+from pgwatch.explain.parse import parse_plan
+from pgwatch.explain.plan import Node, Plan, PlanError
 from tests.cli import run_cli
 
 PLANS = Path(__file__).resolve().parent.parent / "data" / "plans"

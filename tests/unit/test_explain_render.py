@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from pgwatch.explain.findings import analyse
-from pgwatch.explain.plan import parse_plan
+from pgwatch.explain.parse import parse_plan
 from pgwatch.explain.render import render_text, to_document
 
 PLANS = Path(__file__).resolve().parent.parent / "data" / "plans"
