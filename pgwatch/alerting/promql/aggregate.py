@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pgwatch.alerting.promql import ast
-from pgwatch.alerting.promql.engine import Evaluator, Sample, Samples, check_unique
 from pgwatch.alerting.promql.errors import PromQLError
+from pgwatch.alerting.promql.evaluating import Evaluating, Sample, Samples, check_unique
 from pgwatch.alerting.promql.formatting import format_value
 from pgwatch.alerting.promql.values import METRIC_NAME, Labels
 
@@ -33,7 +33,7 @@ def _group_key(labels: Labels, grouping: tuple[str, ...], without: bool) -> Labe
     return tuple(p for p in labels if p[0] in grouping)
 
 
-def evaluate_aggregate(ev: Evaluator, node: ast.Aggregate) -> Samples:
+def evaluate_aggregate(ev: Evaluating, node: ast.Aggregate) -> Samples:
     """``op by|without (labels) ([param,] expr)``."""
     k = 0
     if node.op in ("topk", "bottomk"):

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from pgwatch.alerting.promql import ast
 from pgwatch.alerting.promql.ast import Card, VectorMatching
-from pgwatch.alerting.promql.engine import Evaluator, Internal, Samples, check_unique
 from pgwatch.alerting.promql.errors import PromQLError
+from pgwatch.alerting.promql.evaluating import Evaluating, Internal, Samples, check_unique
 from pgwatch.alerting.promql.gomath import div, mod, pow_
 from pgwatch.alerting.promql.values import METRIC_NAME, Labels, drop_name, labels_text
 
@@ -37,7 +37,7 @@ def _elem(op: str, lhs: float, rhs: float) -> tuple[float, bool]:
     return lhs, _COMPARE[op](lhs, rhs)
 
 
-def evaluate_binary(ev: Evaluator, node: ast.Binary) -> Internal:
+def evaluate_binary(ev: Evaluating, node: ast.Binary) -> Internal:
     """``lhs op rhs`` for scalar/scalar, vector/scalar, scalar/vector and vector/vector."""
     lhs, rhs = ev.eval(node.lhs), ev.eval(node.rhs)
     if isinstance(lhs, float) and isinstance(rhs, float):

@@ -18,10 +18,16 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
-from pgwatch.alerting.promql import ast
+from pgwatch.alerting.promql import aggregate, ast, binops, functions
 from pgwatch.alerting.promql.errors import PromQLError
+from pgwatch.alerting.promql.evaluating import (
+    Internal,
+    RangeSeries,
+    RangeValue,
+    Samples,
+    check_unique,
+)
 from pgwatch.alerting.promql.storage import Storage, StoredSeries
 from pgwatch.alerting.promql.values import (
     STALE_BYTES,
@@ -39,22 +45,6 @@ from pgwatch.alerting.promql.values import (
 
 LOOKBACK_MS = 5 * 60 * 1000
 
-Sample = tuple[Labels, float]
-Samples = list[Sample]
-
-
-RangeSeries = StoredSeries  # what a range selector yields per series: non-stale points
-
-
-@dataclass(frozen=True, slots=True)
-class RangeValue:
-    """What a range selector evaluates to."""
-
-    series: list[RangeSeries]
-
-
-Internal = float | str | Samples | RangeValue
-
 
 class Evaluator:
     """Evaluates one expression tree at one instant."""
@@ -67,8 +57,6 @@ class Evaluator:
 
     def eval(self, expr: ast.Expr) -> Internal:  # noqa: PLR0911
         """The node's value: float (scalar), str, samples (vector) or range series."""
-        from pgwatch.alerting.promql import aggregate, binops, functions
-
         match expr:
             case ast.NumberLiteral(value):
                 return value
@@ -156,13 +144,6 @@ def _without_stale(series: StoredSeries) -> StoredSeries:
     kept = [i for i, v in enumerate(series.values) if not is_stale(v)]
     return StoredSeries(series.labels, [series.times_ms[i] for i in kept],
                         [series.values[i] for i in kept])
-
-
-def check_unique(samples: Samples) -> None:
-    """Prometheus' check after every operation: no two samples with one label set."""
-    if len({labels for labels, _ in samples}) != len(samples):
-        raise PromQLError("vector cannot contain metrics with the same labelset",
-                          construct="evaluation")
 
 
 def evaluate(expr: ast.Expr, storage: Storage, at_ms: int) -> Value:

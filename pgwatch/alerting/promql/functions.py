@@ -7,8 +7,14 @@ import operator
 from collections.abc import Callable, Sequence
 
 from pgwatch.alerting.promql import ast
-from pgwatch.alerting.promql.engine import Evaluator, Internal, RangeSeries, Samples, check_unique
 from pgwatch.alerting.promql.errors import PromQLError
+from pgwatch.alerting.promql.evaluating import (
+    Evaluating,
+    Internal,
+    RangeSeries,
+    Samples,
+    check_unique,
+)
 from pgwatch.alerting.promql.gomath import go_max, go_min
 from pgwatch.alerting.promql.matchers import MatchOp
 from pgwatch.alerting.promql.values import METRIC_NAME, Labels, drop_name
@@ -16,7 +22,7 @@ from pgwatch.alerting.promql.values import METRIC_NAME, Labels, drop_name
 RangeFn = Callable[[RangeSeries, int, ast.MatrixSelector], float | None]
 
 
-def evaluate_call(ev: Evaluator, node: ast.Call) -> Internal:  # noqa: PLR0911
+def evaluate_call(ev: Evaluating, node: ast.Call) -> Internal:  # noqa: PLR0911
     """Apply ``node.func`` to its evaluated arguments."""
     name, args = node.func, tuple(ast.unwrap(a) for a in node.args)
     if name in _RANGE_FUNCTIONS:
@@ -37,7 +43,7 @@ def evaluate_call(ev: Evaluator, node: ast.Call) -> Internal:  # noqa: PLR0911
     raise PromQLError(f"function {name} is not supported", construct=f"function {name}")
 
 
-def _simple(ev: Evaluator, name: str, args: tuple[ast.Expr, ...]) -> Samples:
+def _simple(ev: Evaluating, name: str, args: tuple[ast.Expr, ...]) -> Samples:
     samples = ev.vector(args[0])
     bound = ev.scalar(args[1]) if len(args) > 1 else 0.0
     fn = _SIMPLE[name]
@@ -73,7 +79,7 @@ def absent_labels(expr: ast.Expr) -> Labels:
     return tuple(sorted((k, v) for k, v in out.items() if v))
 
 
-def _range_call(ev: Evaluator, name: str, args: tuple[ast.Expr, ...]) -> Samples:
+def _range_call(ev: Evaluating, name: str, args: tuple[ast.Expr, ...]) -> Samples:
     selector = args[0]
     if not isinstance(selector, ast.MatrixSelector):
         raise PromQLError(f"{name} needs a range selector", construct=f"function {name}")
