@@ -57,7 +57,8 @@ def _version(info: ServerInfo) -> Iterator[Check]:
 
 
 def _privileges(info: ServerInfo) -> Iterator[Check]:
-    least = "CREATE ROLE pgwatch LOGIN; GRANT pg_monitor TO pgwatch;"
+    least = ("CREATE ROLE pgwatch LOGIN; GRANT pg_monitor TO pgwatch; -- and the per-database "
+             "grants: pgwatch doctor --print-role-sql")
     if info.superuser:
         yield Check("privileges", Status.INFO,
                     f"role {info.role} is a superuser: everything is readable, but monitoring "
@@ -70,7 +71,8 @@ def _privileges(info: ServerInfo) -> Iterator[Check]:
         yield Check("privileges", Status.WARN,
                     f"role {info.role} lacks pg_monitor ({', '.join(missing) or 'pg_monitor'} "
                     "missing): other sessions' queries and statistics stay hidden",
-                    f"GRANT pg_monitor TO {quote_ident(info.role)};")
+                    f"GRANT pg_monitor TO {quote_ident(info.role)}; -- all grants: pgwatch "
+                    "doctor --print-role-sql")
 
 
 def _statements(info: ServerInfo) -> Iterator[Check]:
