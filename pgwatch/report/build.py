@@ -15,6 +15,7 @@ from pgwatch.report.sections import (
     capacity,
     configuration,
     connections,
+    databases,
     history,
     indexes,
     maintenance,
@@ -38,7 +39,8 @@ def build_report(source: ReportSource, window: timedelta, *, now: datetime | Non
     ctx = Context(source, until - window, until, limits or Limits(), forecast or Forecast())
     began = time.monotonic()
     sections = []
-    for module in SECTIONS if source.history else (history, *SECTIONS):
+    first = (databases,) if databases.watched(ctx) else ()  # a target with databases:
+    for module in (*first, *SECTIONS) if source.history else (history, *first, *SECTIONS):
         started = time.monotonic()
         sections.append(module.build(ctx))
         log.debug("report section %s: %.2f s", module.__name__, time.monotonic() - started)

@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 from pgwatch.alerting.model import Alert
 from pgwatch.collectors import registry
 from pgwatch.collectors.naming import object_labels
+from pgwatch.daemon.databases import in_database
+from pgwatch.report.database_advice import advise_databases
+from pgwatch.report.datnames import databases_in, per_database
 from pgwatch.report.plans import QueryPlans
 from pgwatch.report.source import AdviceResult, ReportError, Rows, run_advisor
 from pgwatch.sql import load_sql
@@ -82,18 +85,28 @@ class StoreSource:
 
     def advice(self) -> AdviceResult:
         if self._advice is None:
+            databases = self._databases()
             if self.dsn is None:
                 self._advice = AdviceResult(None, "the target's DSN is not known here")
+            elif databases:
+                self._advice = advise_databases(self.dsn, self.where, databases, self._usage)
             else:
                 self._advice = run_advisor(self.dsn, self.where, self._usage())
         return self._advice
 
-    def _usage(self) -> UsageEvidence | None:
+    def _databases(self) -> list[str]:
+        """The databases a target with ``databases:`` watches, largest first (else none)."""
+        names = databases_in(r for name in registry.PER_DATABASE for r in self.rows(name))
+        sizes = {r.get("datname"): r.get("size_bytes") or 0 for r in self.rows("database_size")}
+        return sorted(names, key=lambda n: (-float(sizes.get(n) or 0), n))
+
+    def _usage(self, datname: str | None = None) -> UsageEvidence | None:
         """Index scans over the advisor's period as the store holds them."""
         from pgwatch.explain.advisor.history import store_usage
         from pgwatch.explain.advisor.run import AdviseOptions
 
-        return store_usage(self.store, self.target, AdviseOptions().unused_min_days, self.now)
+        return store_usage(self.store, self.target, AdviseOptions().unused_min_days, self.now,
+                           datname)
 
     def plan_findings(self, query: str) -> tuple[Finding, ...] | str:
         if self._plans is None:
@@ -126,7 +139,10 @@ class StoreSource:
     def _overlaid(self, collector: str, rows: Rows, taken_at: datetime
                   ) -> tuple[Rows, datetime]:
         """``rows`` with each number replaced by a newer stored point of its series."""
-        layout = layout_of(registry.create([collector])[0].row_type, collector, StorePolicy())
+        row_type = registry.create([collector])[0].row_type
+        if per_database(rows):  # a sweep's rows: their series carry datname too
+            row_type = in_database(row_type)
+        layout = layout_of(row_type, collector, StorePolicy())
         newest = _newest_points(self.store, self.target, layout.values, taken_at, self.now)
         if not newest:
             return rows, taken_at

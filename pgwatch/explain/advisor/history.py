@@ -50,15 +50,18 @@ def _usage(config: Config, path: Path, target: str, days: float) -> UsageEvidenc
         store.close()
 
 
-def store_usage(store: Store, target: str, days: float, now: datetime) -> UsageEvidence | None:
+def store_usage(store: Store, target: str, days: float, now: datetime,
+                datname: str | None = None) -> UsageEvidence | None:
     """The scans of ``target``'s indexes over the period the store covers (up to twice
-    ``days``), for ``advise(usage=...)``; None when the store holds no scan series."""
+    ``days``), for ``advise(usage=...)``; None when the store holds no scan series.
+    ``datname``: of one database among those a target with ``databases:`` watches."""
     from pgwatch.store.query import History
 
     # Twice the period asked for: the evidence then covers it when the history does.
     window = timedelta(days=max(days, 1.0) * 2)
-    values = History(store).increase(SCANS_METRIC, {"target": target}, window, now)
-    series = store.series(SCANS_METRIC, {"target": target}, now - window, now)
+    labels = {"target": target} if datname is None else {"target": target, "datname": datname}
+    values = History(store).increase(SCANS_METRIC, labels, window, now)
+    series = store.series(SCANS_METRIC, labels, now - window, now)
     if not values:
         return None
     oldest = min(s.points[0].ts for s in series if s.points)

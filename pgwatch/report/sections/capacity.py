@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from pgwatch.report.charts import growth
 from pgwatch.report.context import NO_HISTORY, Context
+from pgwatch.report.datnames import per_database, series_labels, with_database
 from pgwatch.report.model import Cell, Chart, Section, Table
 from pgwatch.report.units import as_float, instant, size, size_cell, text_cell
 
@@ -28,12 +29,16 @@ def build(ctx: Context) -> Section:
     grown = [(f"database {r.get('datname')}", _points(ctx, DATABASE_SIZE, datname=str(
                  r.get("datname"))), as_float(r.get("size_bytes")), ctx.forecast.database_bytes)
              for r in databases]
+    shown = tables[:ctx.limits.tables]
     grown += [(f"{r.get('schemaname')}.{r.get('relname')}",
-               _points(ctx, TABLE_SIZE, schemaname=str(r.get("schemaname")),
-                       relname=str(r.get("relname"))),
+               _points(ctx, TABLE_SIZE, **series_labels(
+                   r, schemaname=str(r.get("schemaname")), relname=str(r.get("relname")))),
                as_float(r.get("total_bytes")), ctx.forecast.table_bytes)
-              for r in tables[:ctx.limits.tables]]
+              for r in shown]
     rows = tuple(_row(name, points, now, limit, ctx.until) for name, points, now, limit in grown)
+    columns: tuple[str, ...] = COLUMNS
+    if per_database(shown):  # each database's own row, then each table's database
+        columns, rows = with_database(COLUMNS, rows, [*databases, *shown])
     charts: list[Chart] = []
     drawn = growth([(n, p) for n, p, _now, _limit in grown[:1 + CHART_TABLES]],
                    "Size over the window", "database and largest tables, MB")
@@ -44,7 +49,7 @@ def build(ctx: Context) -> Section:
         notes.append(f"Growth and forecasts: {NO_HISTORY}.")
     total = sum(as_float(r.get("size_bytes")) or 0.0 for r in databases)
     return Section("capacity", "Capacity", f"{size(total)} in {len(databases)} database(s).",
-                   (Table("growth", COLUMNS, rows, len(databases) + len(tables)),),
+                   (Table("growth", columns, rows, len(databases) + len(tables)),),
                    tuple(charts), tuple(notes))
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pgwatch.report.context import Context
+from pgwatch.report.datnames import with_database
 from pgwatch.report.model import Cell, Section, Table
 from pgwatch.report.units import as_float, count_cell, size_cell, text_cell
 
@@ -33,13 +34,15 @@ def build(ctx: Context) -> Section:
         notes.append(f"The advisor is unavailable for this target: {result.missing}")
     else:
         found = [r for r in result.advice.recommendations if r.kind in INDEX_KINDS]
-        rows = tuple(_advice_row(r) for r in found[:ctx.limits.indexes])
-        tables.append(Table("index advice", ADVICE_COLUMNS, rows, len(found),
-                            "no index to create, drop or rebuild"))
+        advised = found[:ctx.limits.indexes]
+        tables.append(Table("index advice", *with_database(
+            ADVICE_COLUMNS, [_advice_row(r) for r in advised], [r.evidence for r in advised]),
+                            len(found), "no index to create, drop or rebuild"))
         notes += [f"Advisor: {note}" for note in result.advice.notes[:3]]
     flagged = flagged_indexes(ctx)
-    tables.append(Table("index problems", FLAG_COLUMNS,
-                        tuple(_flag_row(r, p) for r, p in flagged[:ctx.limits.indexes]),
+    shown = flagged[:ctx.limits.indexes]
+    tables.append(Table("index problems", *with_database(
+        FLAG_COLUMNS, [_flag_row(r, p) for r, p in shown], [r for r, _p in shown]),
                         len(flagged), "no unused, duplicate, redundant or invalid index"))
     notes.append(UNUSED_HISTORY if ctx.source.history else UNUSED_LIVE)
     lead = f"{len(flagged)} index problem(s) measured"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pgwatch.report.context import Context
+from pgwatch.report.datnames import with_database
 from pgwatch.report.model import Section, Table
 from pgwatch.report.units import (
     as_float,
@@ -31,23 +32,25 @@ def build(ctx: Context) -> Section:
                   key=lambda r: -(as_float(r.get("freeze_max_age_ratio")) or 0.0))
     n = ctx.limits.tables
     tables = (
-        Table("dead rows", ("table", "dead rows", "live rows", "dead share",
-                            "last autovacuum", "autovacuums"),
-              tuple(_dead_row(r, ctx.until) for r in dead[:n]), len(dead),
+        Table("dead rows", *with_database(
+            ("table", "dead rows", "live rows", "dead share", "last autovacuum", "autovacuums"),
+            [_dead_row(r, ctx.until) for r in dead[:n]], dead[:n]), len(dead),
               f"no table above {DEAD_RATIO:.0%} dead rows"),
-        Table("bloat", ("relation", "kind", "method", "size", "bloat", "bloat share"),
-              tuple((text_cell(f"{r.get('schemaname')}.{r.get('relname')}"),
-                     text_cell(r.get("kind")), text_cell(r.get("method")),
-                     size_cell(as_float(r.get("real_bytes"))),
-                     size_cell(as_float(r.get("bloat_bytes"))),
-                     ratio_cell(as_float(r.get("bloat_ratio")))) for r in bloat[:n]),
+        Table("bloat", *with_database(
+            ("relation", "kind", "method", "size", "bloat", "bloat share"),
+            [(text_cell(f"{r.get('schemaname')}.{r.get('relname')}"),
+              text_cell(r.get("kind")), text_cell(r.get("method")),
+              size_cell(as_float(r.get("real_bytes"))),
+              size_cell(as_float(r.get("bloat_bytes"))),
+              ratio_cell(as_float(r.get("bloat_ratio")))) for r in bloat[:n]], bloat[:n]),
               len(bloat), "no bloat estimated"),
-        Table("wraparound", ("table", "xid age", "freeze max age", "share of the limit"),
-              tuple((text_cell(f"{r.get('schemaname')}.{r.get('relname')}"),
-                     count_cell(as_float(r.get("frozenxid_age"))),
-                     count_cell(as_float(r.get("freeze_max_age"))),
-                     ratio_cell(as_float(r.get("freeze_max_age_ratio")))) for r in wrap[:10]),
-              len(wrap), "no table measured"),
+        Table("wraparound", *with_database(
+            ("table", "xid age", "freeze max age", "share of the limit"),
+            [(text_cell(f"{r.get('schemaname')}.{r.get('relname')}"),
+              count_cell(as_float(r.get("frozenxid_age"))),
+              count_cell(as_float(r.get("freeze_max_age"))),
+              ratio_cell(as_float(r.get("freeze_max_age_ratio")))) for r in wrap[:10]],
+            wrap[:10]), len(wrap), "no table measured"),
     )
     worst = max_wraparound(ctx)
     lead = (f"{len(dead)} table(s) with more than {DEAD_RATIO:.0%} dead rows; the oldest "

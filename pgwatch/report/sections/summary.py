@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from psycopg import sql
 
 from pgwatch.report.context import Context, window_increase
+from pgwatch.report.datnames import qualified
 from pgwatch.report.grade import grade
 from pgwatch.report.model import Action, Change, Summary
 from pgwatch.report.sections import alerts, connections, indexes, maintenance, mile_quest, queries
@@ -72,13 +73,14 @@ def _actions(ctx: Context) -> tuple[Action, ...]:
     found: list[Action] = []
     advice = ctx.source.advice().advice
     if advice is not None:
-        found += [Action(r.kind.replace("_", " "), r.sql + ";", r.reason, r.impact, "advisor")
-                  for r in advice.recommendations[:ACTIONS]]
+        found += [Action(r.kind.replace("_", " "), r.sql + ";", qualified(r.evidence, r.reason),
+                         r.impact, "advisor") for r in advice.recommendations[:ACTIONS]]
     for row in maintenance.dead_tables(ctx)[:ACTIONS]:
         name = sql.Identifier(str(row.get("schemaname")), str(row.get("relname")))
         dead = as_float(row.get("dead_tuples")) or 0.0
         found.append(Action("vacuum", sql.SQL("VACUUM (ANALYZE, VERBOSE) {};").format(name)
-                            .as_string(None), f"{dead:,.0f} dead rows not yet vacuumed",
+                            .as_string(None),
+                            qualified(row, f"{dead:,.0f} dead rows not yet vacuumed"),
                             min(50.0, dead / 10_000), "measured"))
     found.sort(key=lambda a: -a.impact)
     return tuple(found[:ACTIONS])
