@@ -21,7 +21,7 @@ from pgwatch.db.session import explain
 from pgwatch.errors import PgwatchError
 
 log = logging.getLogger(__name__)
-Sink = Callable[[Snapshot], None]
+Sink = Callable[[Snapshot], object]  # what a sink returns is not used
 # A collector whose last snapshot had more rows than this (statements, tables, indexes at
 # scale), or that has not reported yet, waits for the target's large-read turn: one such
 # read at a time per target keeps both the monitored server's load and the daemon's
