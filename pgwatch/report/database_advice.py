@@ -33,7 +33,7 @@ def advise_databases(dsn: str, where: str, databases: Sequence[str],
         result = run_advisor(make_conninfo(dsn, dbname=name), f"{where}: database {name!r}",
                              usage_for(name))
         if result.advice is None:
-            notes.append(f"database {name}: {result.missing}")
+            notes.append(str(result.missing))  # it names the database
         else:
             advised.append((name, result.advice))
     if len(databases) > ADVISED_DATABASES:
