@@ -19,8 +19,12 @@ class Store(Protocol):
     taken as UTC) and are stored as whole seconds.
     """
 
-    def write(self, snapshot: Snapshot) -> None:
-        """Persist what the store's policy keeps of one snapshot, atomically."""
+    def write(self, snapshot: Snapshot) -> bool:
+        """Persist what the store's policy keeps of one snapshot, atomically.
+
+        False when the policy kept nothing of it this time (samples are written at most once
+        a minute): the engine was not used, so its success says nothing of the store's health.
+        """
 
     def series(self, metric: str, labels_match: Mapping[str, str], since: datetime,
                until: datetime, *, rate: bool = False) -> list[Series]:

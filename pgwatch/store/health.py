@@ -34,7 +34,7 @@ class StoreStatus:
 class StoreHealth:
     """Wraps the store's ``write`` as a sink and remembers its outcome."""
 
-    def __init__(self, write: Callable[[Snapshot], None], size: Callable[[], int],
+    def __init__(self, write: Callable[[Snapshot], bool], size: Callable[[], int],
                  clock: Callable[[], float] = time.time) -> None:
         self._write = write
         self._size = size
@@ -43,9 +43,13 @@ class StoreHealth:
         self._status = StoreStatus()
 
     def write(self, snapshot: Snapshot) -> None:
-        """Store ``snapshot``; a failure is recorded, then raised to the caller."""
+        """Store ``snapshot``; a failure is recorded, then raised to the caller.
+
+        A write that had nothing due (the store's cadence) does not end a failure: only one
+        that reached the disk or the server shows that the store works again.
+        """
         try:
-            self._write(snapshot)
+            wrote = self._write(snapshot)
         except Exception as exc:
             with self._lock:
                 old = self._status
@@ -55,6 +59,9 @@ class StoreHealth:
             raise
         with self._lock:
             old = self._status
+            if not wrote:
+                self._status = replace(old, writes_total=old.writes_total + 1)
+                return
             if old.failing:
                 log.info("store: writing again after %s", old.last_error)
             self._status = replace(old, writes_total=old.writes_total + 1,

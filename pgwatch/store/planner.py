@@ -49,6 +49,11 @@ class WritePlan:
     def sample_count(self) -> int:
         return sum(len(o.samples) for o in self.objects)
 
+    @property
+    def stores_nothing(self) -> bool:
+        """Nothing of the snapshot is due (it is only kept in memory as the latest)."""
+        return not (self.objects or self.gone or self.new_texts or self.persist_snapshot)
+
 
 @dataclass(frozen=True, slots=True)
 class CollectorState:

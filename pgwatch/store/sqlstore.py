@@ -75,15 +75,18 @@ class SqlStore:
                 raise StoreError(f"{self.backend.where}: the store is closed")
             yield
 
-    def write(self, snapshot: Snapshot) -> None:
-        """Persist what the policy keeps of ``snapshot``, in one transaction."""
+    def write(self, snapshot: Snapshot) -> bool:
+        """Persist what the policy keeps of ``snapshot``, in one transaction; False when
+        nothing of it was due, so that the engine was not used."""
         key = (snapshot.target, snapshot.collector)
         with self._plan_lock(key):
             plan, state = self.planner.plan(snapshot)
             with self._open():
-                self._write_with_retry(plan)
+                if not plan.stores_nothing:
+                    self._write_with_retry(plan)
                 self._latest[key] = (plan.ts, plan.snapshot.body)
             self.planner.keep(snapshot.target, snapshot.collector, state)
+        return not plan.stores_nothing
 
     def _write_with_retry(self, plan: WritePlan) -> None:
         # A failed transaction is rolled back whole, so one retry cannot duplicate anything;

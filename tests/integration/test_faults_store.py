@@ -4,16 +4,18 @@ scrapes (a scrape never waits on the store)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import signal
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, closing, contextmanager, nullcontext, suppress
 from pathlib import Path
 
 import psycopg
@@ -39,13 +41,17 @@ def _password(dsn: str) -> str:
     return str(conninfo_to_dict(dsn).get("password", ""))
 
 
+def _need_root(what: str) -> None:
+    if os.geteuid() != 0:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI runs as root: the test of {what} must run there")
+        pytest.skip(f"mounting {what} needs root")
+
+
 @contextmanager
 def _small_filesystem(where: Path, size: str) -> Iterator[Path]:
     """A tmpfs of ``size`` at ``where`` (needs root), unmounted afterwards."""
-    if os.geteuid() != 0:
-        if os.environ.get("CI"):
-            pytest.fail("CI runs as root: the full-disk test must run there")
-        pytest.skip("mounting a size-limited tmpfs needs root")
+    _need_root("a size-limited tmpfs")
     where.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
                    check=True)
@@ -106,8 +112,97 @@ def test_a_full_disk_is_visible_collection_goes_on_and_writing_resumes(
         assert _sample_rows(store) > before, "no sample written after the disk was freed"
 
 
-def _sample_rows(store: Path) -> int:
-    with sqlite3.connect(store) as conn:
+@contextmanager
+def _read_only_switch(folder: Path) -> Iterator[tuple[Path, Path]]:
+    """A mount at ``folder/disk`` that is read-only (EROFS) while the yielded flag exists.
+
+    A FUSE mirror of ``folder/backing`` (tests/integration/readonly_fs.py): the kernel refuses
+    to remount a filesystem read-only while a file on it is open for writing.
+    """
+    _need_root("a FUSE filesystem")
+    disk, backing, flag = folder / "disk", folder / "backing", folder / "read-only"
+    disk.mkdir()
+    backing.mkdir()
+    mirror = subprocess.Popen([sys.executable, "-m", "tests.integration.readonly_fs",
+                               str(backing), str(disk), str(flag)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 15
+        while not os.path.ismount(disk):
+            assert mirror.poll() is None, mirror.communicate()[1].decode(errors="replace")
+            assert time.monotonic() < deadline, "the FUSE mirror never mounted"
+            time.sleep(0.1)
+        yield disk, flag
+    finally:
+        subprocess.run(["fusermount3", "-u", "-z", str(disk)], check=False)
+        with suppress(subprocess.TimeoutExpired):
+            mirror.wait(timeout=10)
+        if mirror.poll() is None:
+            mirror.kill()
+            mirror.wait(timeout=10)
+
+
+def test_a_read_only_disk_is_visible_collection_goes_on_and_writing_resumes(
+        pg_dsn: str, tmp_path: Path) -> None:
+    with ExitStack() as stack:
+        disk, flag = stack.enter_context(_read_only_switch(tmp_path))
+        store = disk / "history.db"
+        body = _config(pg_dsn, f"store:\n  path: {store}\n")
+        with running_daemon(tmp_path, body, _password(pg_dsn)) as daemon:
+            daemon.wait_ready()
+            daemon.wait_for(lambda: _counter(daemon, "pgwatch_store_writes_total") >= 8, "writes")
+            # Opened while writable: a WAL reader cannot open a read-only file's shared memory.
+            reader = stack.enter_context(closing(sqlite3.connect(store)))
+            _sample_rows(reader)
+            flag.touch()
+            daemon.wait_for(lambda: daemon.metric("pgwatch_store_up") == 0.0, "store_up 0")
+            kept = _stored(reader)
+            samples = _sample_rows(reader)
+            status, ready = daemon.get("/readyz")
+            assert status == 503 and b"disk I/O error (Read-only file system)" in ready, ready
+            runs = _counter(daemon, "pgwatch_collector_runs_total", collector="database")
+            daemon.wait_for(lambda: _counter(daemon, "pgwatch_collector_runs_total",
+                                             collector="database") >= runs + 3, "collecting")
+            assert daemon.metric("pgwatch_up", target="main") == 1.0
+            assert _counter(daemon, "pgwatch_store_write_errors_total") >= 1
+            assert _stored(reader) == kept, "the store changed while read-only"
+            flag.unlink()
+            daemon.wait_for(lambda: daemon.metric("pgwatch_store_up") == 1.0, "store_up 1")
+            daemon.wait_ready(within=20)
+            written = _counter(daemon, "pgwatch_store_writes_total")
+            errors = _counter(daemon, "pgwatch_store_write_errors_total")
+            daemon.wait_for(lambda: _counter(daemon, "pgwatch_store_writes_total") >= written + 4,
+                            "writing again")
+            assert _counter(daemon, "pgwatch_store_write_errors_total") == errors
+            # Samples are kept at the store's own cadence (once-a-minute sums): wait for one.
+            daemon.wait_for(lambda: _sample_rows(reader) > samples, "a sample once writable",
+                            within=90)
+            assert daemon.stop() == 0, daemon.log_text()[-2000:]
+        assert any(m.startswith("storing main/") for m in daemon.messages())
+        assert any(m.startswith("store: writing again after ") for m in daemon.messages())
+        _assert_sound(store)
+        with closing(sqlite3.connect(store)) as conn:
+            assert _stored(conn, upto=kept[:2]) == kept, "what was stored before has changed"
+
+
+def _stored(conn: sqlite3.Connection, upto: tuple[int, int] | None = None
+            ) -> tuple[int, int, str]:
+    """(newest sample ts, newest snapshot id, digest of the samples and snapshots up to them)."""
+    with conn:
+        ts, snapshot = upto or conn.execute(
+            "SELECT (SELECT coalesce(max(ts), 0) FROM samples), "
+            "(SELECT coalesce(max(id), 0) FROM snapshots)").fetchone()
+        samples = conn.execute("SELECT * FROM samples WHERE ts <= ? ORDER BY series_id, ts",
+                               (ts,)).fetchall()
+        snapshots = conn.execute("SELECT * FROM snapshots WHERE id <= ? ORDER BY id",
+                                 (snapshot,)).fetchall()
+    assert samples and snapshots, "nothing stored"
+    return ts, snapshot, hashlib.sha256(repr((samples, snapshots)).encode()).hexdigest()
+
+
+def _sample_rows(store: Path | sqlite3.Connection) -> int:
+    with closing(sqlite3.connect(store)) if isinstance(store, Path) else nullcontext(store) \
+            as conn:
         row = conn.execute("SELECT count(*) FROM samples").fetchone()
     return int(row[0]) if row else 0
 

@@ -9,7 +9,9 @@ import pytest
 
 import pgwatch.store
 from pgwatch.store import StoreError, StorePolicy
+from pgwatch.store.backend import latest_version
 from pgwatch.store.postgres import PostgresBackend, PostgresStore
+from pgwatch.store.postgres.backend import PACKAGE
 from pgwatch.store.sqlstore import SqlStore
 from tests.unit.test_store_behaviour import (
     OpenStore,
@@ -18,6 +20,7 @@ from tests.unit.test_store_behaviour import (
     snap,
     store,
     test_a_text_sent_once_is_in_later_stored_snapshots,
+    test_a_write_with_nothing_due_says_so,
     test_aggregate_counters_never_drop_when_objects_vanish,
     test_an_empty_snapshot_ends_every_series_of_the_collector,
     test_an_evicted_query_id_ends_its_series_without_a_bogus_delta,
@@ -39,6 +42,7 @@ from tests.unit.test_store_behaviour import (
 )
 
 SHARED = (store, test_a_text_sent_once_is_in_later_stored_snapshots,
+          test_a_write_with_nothing_due_says_so,
           test_aggregate_counters_never_drop_when_objects_vanish,
           test_an_empty_snapshot_ends_every_series_of_the_collector,
           test_an_evicted_query_id_ends_its_series_without_a_bogus_delta,
@@ -88,7 +92,7 @@ def test_an_older_schema_is_upgraded_and_keeps_its_data(pg_dsn: str) -> None:
     old.close()
     upgraded = PostgresStore(pg_dsn)
     assert isinstance(upgraded.backend, PostgresBackend)
-    assert upgraded.backend.schema_version() == 3
+    assert upgraded.backend.schema_version() == latest_version(PACKAGE)
     assert [e.subject for e in upgraded.events()] == ["work_mem"]
     upgraded.write(snap(0, db(1)))
     upgraded.retention(at(120))
@@ -101,7 +105,7 @@ def test_a_newer_schema_is_refused_with_a_clear_error(pg_dsn: str) -> None:
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute("INSERT INTO pgwatch_history.schema_version VALUES (9, 0)")
     with pytest.raises(StoreError, match=r"schema pgwatch_history: schema version 9 is newer "
-                                         r"than this pgwatch understands \(up to 3\)"):
+                                         r"than this pgwatch understands \(up to 4\)"):
         PostgresStore(pg_dsn)
 
 

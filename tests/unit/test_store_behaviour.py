@@ -319,3 +319,13 @@ def test_no_series_is_written_more_often_than_the_minimum_interval(store: SqlSto
     assert [p.value for p in series.points] == [0, 40, 80]
     [rate] = store.series("pgwatch_database_xact_commit_total", {}, at(0), at(3), rate=True)
     assert [p.value for p in rate.points] == [40 / 60, 40 / 60]
+
+
+def test_a_write_with_nothing_due_says_so(store: SqlStore) -> None:
+    """Samples are kept once a minute: a write in between reaches no engine, and says so."""
+    assert store.write(snap(0, db(1))) is True
+    assert store.write(snap(0.25, db(2))) is False
+    assert store.write(snap(1, db(3))) is True
+    latest = store.latest("prod", "database")
+    assert latest is not None and latest.taken_at == at(1)
+

@@ -9,6 +9,7 @@ loses at most the transaction in flight, which SQLite rolls back on the next ope
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from pgwatch.store.policy import StorePolicy
 from pgwatch.store.sqlstore import SqlStore
 
 PACKAGE = "pgwatch.store.sqlite"
+_OS_ERRORS = ("SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN")
 
 
 class SQLiteBackend:
@@ -68,13 +70,23 @@ class SQLiteBackend:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self._conn.execute("BEGIN IMMEDIATE")
+        """One write transaction; an I/O error names what the system said of the file."""
         try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self._conn.execute("COMMIT")
+            except BaseException:
+                # After an I/O error SQLite may have rolled back already; a failed COMMIT
+                # leaves the transaction open, and the next BEGIN would be refused.
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            reason = _os_reason(self.path, exc)
+            if reason is None:
+                raise
+            raise StoreError(f"{_first_line(exc)} ({reason})") from exc
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in _files(self.path) if p.exists())
@@ -110,6 +122,22 @@ def _statements(script: str) -> Iterator[str]:
             buffer = ""
     if buffer.strip() and not buffer.strip().startswith("--"):
         raise StoreError(f"{PACKAGE}: a migration ends with an incomplete statement")
+
+
+def _os_reason(path: Path, exc: sqlite3.Error) -> str | None:
+    """Why the system refuses to write the file, when SQLite only says "disk I/O error"
+    (SQLite keeps errno to itself: a read-only filesystem is an I/O error to it)."""
+    if not str(getattr(exc, "sqlite_errorname", "")).startswith(_OS_ERRORS):
+        return None
+    try:
+        os.close(os.open(path, os.O_RDWR))
+    except OSError as refused:
+        return refused.strerror or type(refused).__name__
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _files(path: Path) -> tuple[Path, ...]:
