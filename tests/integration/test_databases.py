@@ -227,7 +227,7 @@ def test_a_collector_over_its_timeout_in_one_database_fails_there_and_the_sweep_
     paces = [float(m.group(1)) for r in caplog.records
              if (m := re.search(r"database\(s\) swept in ([0-9.]+) s \(every 1 s: table",
                                 r.getMessage()))]
-    assert len(paces) >= 3 and max(paces) < 2.5 and sorted(paces)[-2] >= 0.9, paces
+    assert len(paces) >= 3 and max(paces) < 3.0 and sorted(paces)[-2] >= 0.9, paces
     assert min(paces) < 0.5, paces  # once the lock is gone
     assert after.last_error == ""
 

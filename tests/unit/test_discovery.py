@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pgwatch.config import load_config
-from pgwatch.discovery import DatabaseRule, choose, matches
+from pgwatch.discovery import EXCLUSION_KINDS, DatabaseRule, choose, matches
 from pgwatch.errors import ConfigError
 
 ROWS = [("postgres", False, True), ("template0", True, False), ("template1", True, True),
@@ -71,3 +71,10 @@ def test_bad_databases_are_one_line_errors(tmp_path: Path, databases: str, conne
     text = str(raised.value)
     assert message in text, text
     assert "\n" not in text
+
+
+def test_every_database_left_out_is_counted_by_its_reason() -> None:
+    found = choose(ROWS, DatabaseRule(include=("app_*", "postgres"), exclude=("*_test",), max=2))
+    assert found.excluded_by() == {"no_connections": 2, "template": 1, "pattern": 3, "max": 1}
+    assert len(found.excluded_kinds) == len(found.excluded)
+    assert choose([], DatabaseRule()).excluded_by() == dict.fromkeys(EXCLUSION_KINDS, 0)
