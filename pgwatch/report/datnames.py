@@ -14,6 +14,10 @@ from pgwatch.report.model import Cell
 from pgwatch.report.units import text_cell
 
 DATABASE_COLUMN = "database"
+# The per-database collectors the report reads anyway: which databases there are is read
+# from these, so no other collector's rows are loaded for it.
+REPORTED = ("tables", "table_size", "index_flags", "bloat", "wraparound", "mile_quest_views",
+            "mile_quest_triggers")
 
 
 def datname(row: Mapping[str, Any]) -> str | None:

@@ -20,7 +20,7 @@ from pgwatch.collectors import registry
 from pgwatch.collectors.naming import object_labels
 from pgwatch.daemon.databases import in_database
 from pgwatch.report.database_advice import advise_databases
-from pgwatch.report.datnames import databases_in, per_database
+from pgwatch.report.datnames import REPORTED, databases_in, per_database
 from pgwatch.report.plans import QueryPlans
 from pgwatch.report.source import AdviceResult, ReportError, Rows, run_advisor
 from pgwatch.sql import load_sql
@@ -96,7 +96,7 @@ class StoreSource:
 
     def _databases(self) -> list[str]:
         """The databases a target with ``databases:`` watches, largest first (else none)."""
-        names = databases_in(r for name in registry.PER_DATABASE for r in self.rows(name))
+        names = databases_in(r for name in REPORTED for r in self.rows(name))
         sizes = {r.get("datname"): r.get("size_bytes") or 0 for r in self.rows("database_size")}
         return sorted(names, key=lambda n: (-float(sizes.get(n) or 0), n))
 

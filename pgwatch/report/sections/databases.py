@@ -7,9 +7,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from pgwatch.collectors.registry import PER_DATABASE
 from pgwatch.report.context import Context
-from pgwatch.report.datnames import databases_in, datname
+from pgwatch.report.datnames import REPORTED, databases_in, datname
 from pgwatch.report.model import Cell, Section, Table
 from pgwatch.report.sections import indexes, maintenance
 from pgwatch.report.units import as_float, count_cell, size_cell, text_cell
@@ -20,7 +19,7 @@ COLUMNS = ("database", "size", "tables", "largest table", "tables with dead rows
 
 def watched(ctx: Context) -> list[str]:
     """The databases the per-database collectors' rows come from (none: one database)."""
-    return databases_in(row for name in PER_DATABASE for row in ctx.source.rows(name))
+    return databases_in(row for name in REPORTED for row in ctx.source.rows(name))
 
 
 def build(ctx: Context) -> Section:
