@@ -33,6 +33,9 @@ def advise_command(  # noqa: PLR0917 - one parameter per command-line option
     timeout_ms: Annotated[int, typer.Option("--timeout-ms", min=1,
                                             help="statement_timeout of the session.")]
     = 10_000,
+    database: Annotated[str | None, typer.Option(
+        "--database", help="With --config: advise only this database, one of those the "
+        "targets watch.")] = None,
 ) -> None:
     """Advise indexes to create, drop or rebuild, statistics and settings (never applied)."""
     from pgwatch.explain.advisor import render
@@ -40,16 +43,20 @@ def advise_command(  # noqa: PLR0917 - one parameter per command-line option
 
     if (dsn is None) == (config is None):
         raise typer.BadParameter("give exactly one of --dsn or --config", param_hint="--dsn")
+    if database is not None and config is None:
+        raise typer.BadParameter("only with --config (--dsn names its one database)",
+                                 param_hint="--database")
     options = AdviseOptions(top=top, sample_seconds=sample_seconds,
                             statement_timeout_ms=timeout_ms, unused_min_days=unused_days)
-    advices = _run(dsn, config, options)
+    advices = _run(dsn, config, options, database)
     if as_json:
         typer.echo(render.as_json(advices))
     else:
         typer.echo("\n\n".join(render.as_text(a) for a in advices))
 
 
-def _run(dsn: str | None, config: Path | None, options: AdviseOptions) -> list[Advice]:
+def _run(dsn: str | None, config: Path | None, options: AdviseOptions,
+         database: str | None) -> list[Advice]:
     from pgwatch.explain.advisor.run import advise
 
     if dsn is not None:
@@ -57,4 +64,4 @@ def _run(dsn: str | None, config: Path | None, options: AdviseOptions) -> list[A
     assert config is not None
     from pgwatch.explain.advisor.history import advise_configured
 
-    return advise_configured(config, options)
+    return advise_configured(config, options, database)

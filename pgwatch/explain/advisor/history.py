@@ -9,12 +9,18 @@ reset, as with ``--dsn``. An absent SQLite store is not created.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from psycopg.conninfo import conninfo_to_dict
+
 from pgwatch.config import load_config, target_dsn
-from pgwatch.config.models import Config
+from pgwatch.config.models import Config, TargetConfig
+from pgwatch.discovery import discover_dsn
+from pgwatch.errors import ConfigError
+from pgwatch.explain.advisor.databases import advise_databases
 from pgwatch.explain.advisor.hygiene import UsageEvidence
 from pgwatch.explain.advisor.run import Advice, AdviseOptions, advise
 
@@ -25,17 +31,63 @@ log = logging.getLogger(__name__)
 SCANS_METRIC = "pgwatch_indexes_scans_total"
 
 
-def advise_configured(path: Path, options: AdviseOptions) -> list[Advice]:
+def advise_configured(path: Path, options: AdviseOptions, database: str | None = None
+                      ) -> list[Advice]:
+    """Every target of ``path`` (a target with ``databases:``: each database it watches), or
+    only the targets that watch ``database`` and only there; ConfigError when none does."""
     config = load_config(path)
-    found = []
-    for index, target in enumerate(config.targets):
-        usage = _usage(config, path, target.name, options.unused_min_days)
-        found.append(advise(target_dsn(target, path.parent), options,
-                            where=f"{path}: targets[{index}]", usage=usage))
-    return found
+    plans = [_plan(path, index, target, options) for index, target in enumerate(config.targets)]
+    if database is not None:
+        watched = ", ".join(sorted({n for plan in plans for n in plan.databases})) or "none"
+        plans = [replace(plan, databases=(database,)) for plan in plans
+                 if database in plan.databases]
+        if not plans:
+            raise ConfigError(f"--database: no target of {path} watches database {database!r}"
+                              f" (watched: {watched})")
+    store = _open_store(config, path)
+    try:
+        return [_advise(plan, options, store) for plan in plans]
+    finally:
+        if store is not None:
+            store.close()
 
 
-def _usage(config: Config, path: Path, target: str, days: float) -> UsageEvidence | None:
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One target to advise: where, and in which databases (one, its own, without
+    ``databases:``)."""
+
+    where: str
+    target: str
+    dsn: str
+    databases: tuple[str, ...]
+    discovered: bool
+
+
+def _plan(path: Path, index: int, target: TargetConfig, options: AdviseOptions) -> _Plan:
+    dsn, where = target_dsn(target, path.parent), f"{path}: targets[{index}]"
+    if target.databases is None:
+        params = conninfo_to_dict(dsn)
+        own = str(params.get("dbname") or params.get("user") or "")
+        return _Plan(where, target.name, dsn, (own,), discovered=False)
+    found = discover_dsn(dsn, target.databases.rule(), where, options.statement_timeout_ms)
+    return _Plan(where, target.name, dsn, found.watched, discovered=True)
+
+
+def _advise(plan: _Plan, options: AdviseOptions, store: Store | None) -> Advice:
+    def usage_for(datname: str | None) -> UsageEvidence | None:
+        if store is None:
+            return None
+        return store_usage(store, plan.target, options.unused_min_days, datetime.now(UTC),
+                           datname)
+
+    if not plan.discovered:
+        return advise(plan.dsn, options, where=plan.where, usage=usage_for(None))
+    return advise_databases(plan.dsn, plan.where, plan.databases, options, usage_for)
+
+
+def _open_store(config: Config, path: Path) -> Store | None:
+    """The configured store, when there is one to read (an absent SQLite file is not made)."""
     from pgwatch.store.configured import open_configured_store
 
     settings = config.store
@@ -43,11 +95,7 @@ def _usage(config: Config, path: Path, target: str, days: float) -> UsageEvidenc
         where = settings.path if settings.path.is_absolute() else path.parent / settings.path
         if not where.exists():
             return None
-    store = open_configured_store(config, path.parent)
-    try:
-        return store_usage(store, target, days, datetime.now(UTC))
-    finally:
-        store.close()
+    return open_configured_store(config, path.parent)
 
 
 def store_usage(store: Store, target: str, days: float, now: datetime,

@@ -64,6 +64,8 @@ class Advice:
     duration_s: float
     recommendations: tuple[Recommendation, ...]
     notes: tuple[str, ...] = field(default=())
+    # A target with ``databases:``: the databases advised (each recommendation names its own).
+    databases: tuple[str, ...] = field(default=())
 
 
 def advise(dsn: str, options: AdviseOptions, *, where: str = "--dsn",
