@@ -26,7 +26,14 @@ from pgwatch.report.render import render
 from pgwatch.report.store_source import open_source
 from pgwatch.store import StorePolicy, open_store
 from tests.cli import run_cli
-from tests.integration.test_report_render import _agree, html_tables, parse_html
+from tests.integration.test_report_render import (
+    HTML_NS,
+    _agree,
+    _chromium,
+    html_tables,
+    parse_html,
+    texts,
+)
 from tests.servers import PgServer
 
 pytestmark = pytest.mark.one_version
@@ -185,3 +192,31 @@ def test_the_html_and_markdown_show_the_same_databases(fleet: Fleet) -> None:
     for i, name in enumerate(fleet.databases):  # Markdown escapes the underscores
         assert f"| {name} | public.only_in_{i} |".replace("_", "\\_") in markdown
     _agree(json.loads(render(report, "json")), tables, markdown)
+
+
+def _headers(doc: Any, key: str) -> list[str]:
+    table = next(t for t in doc.iter(f"{HTML_NS}table") if t.get("data-table") == key)
+    return [" ".join(texts(th).split()) for th in table.iter(f"{HTML_NS}th")]
+
+
+def test_the_report_of_several_databases_in_chromium(
+        fleet: Fleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "report.html"
+    page.write_text(_report(fleet, tmp_path, capsys, "html"))
+    dom, log, shot = _chromium(page, tmp_path)
+    assert shot.stat().st_size > 20_000
+    console = [line for line in log.splitlines() if "CONSOLE" in line or "Refused" in line
+               or "Content Security Policy" in line]
+    assert console == []
+    rendered = parse_html(dom)
+    sections = [s.get("id") for s in rendered.iter(f"{HTML_NS}section")]
+    assert sections[0] == "summary" and sections[1] == "databases", sections
+    tables = html_tables(rendered)
+    assert [row[0] for row in tables["databases/databases"]] == list(fleet.databases)
+    assert _headers(rendered, "databases/databases")[0] == "database"
+    for key in ("maintenance/dead rows", "indexes/index problems", "indexes/index advice"):
+        assert _headers(rendered, key)[0] == "database", key
+        assert {row[0] for row in tables[key]} <= set(fleet.databases), key
+    created = [row for row in tables["indexes/index advice"] if row[2].startswith("CREATE")]
+    assert sorted((row[0], row[2].split(" ON ")[1].split(" ")[0]) for row in created) == [
+        (name, f'"public"."lookup_{i}"') for i, name in enumerate(fleet.databases)]
