@@ -5,6 +5,7 @@ name they share; every recommendation is under its own database, none mixed."""
 from __future__ import annotations
 
 import json
+import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -157,3 +158,26 @@ def test_a_database_not_watched_is_refused(
     error = _one_line_error(capsys, "--dsn", instance.dsns[0], "--database",
                             instance.databases[0])
     assert "--database" in error and "only with --config" in error
+
+
+PSQL = "/usr/lib/postgresql/15/bin/psql"  # Debian's postgresql-15 client
+
+
+@pytest.mark.parametrize("odd", ["Shop DB", "it's", "a=b c", "back\\slash 'n' = x",
+                                 "postgresql://x"])
+def test_the_connect_line_reaches_the_database_in_psql(pg_server: PgServer, odd: str) -> None:
+    from pgwatch.explain.advisor.render import psql_connect
+
+    name = f"{odd} {uuid.uuid4().hex[:6]}"
+    with psycopg.connect(pg_server.admin_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        shown = subprocess.run(
+            [PSQL, "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", pg_server.admin_dsn,
+             "-c", psql_connect(name), "-c", "SELECT pg_catalog.current_database()"],
+            capture_output=True, text=True, timeout=60, check=False)
+        assert shown.returncode == 0, shown.stderr
+        assert shown.stdout.splitlines()[-1] == name
+    finally:
+        with psycopg.connect(pg_server.admin_dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))

@@ -20,6 +20,7 @@ from pgwatch.explain.advisor.run import Advice
 HOUR_S = 3600.0
 INSTANCE = "(instance)"
 _PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_$]*")
+_URI_PREFIXES = ("postgresql://", "postgres://")
 
 
 def as_document(advice: Advice) -> dict[str, Any]:
@@ -48,10 +49,18 @@ def as_json(advices: Sequence[Advice]) -> str:
 
 
 def psql_connect(database: str) -> str:
-    """The psql meta-command that moves the session to ``database`` (quoted unless plain)."""
+    """The psql meta-command that moves the session to ``database``: a plain name as it is,
+    another single-quoted for psql, and one psql would read as a connection string (an ``=``
+    or a URI) as ``dbname='...'`` in libpq's quoting inside psql's, reusing host and user."""
     if _PLAIN_NAME.fullmatch(database):
         return f"\\connect {database}"
-    return "\\connect '" + database.replace("'", "''") + "'"
+    command = "\\connect"
+    if "=" in database or database.startswith(_URI_PREFIXES):
+        libpq = database.replace("\\", "\\\\").replace("'", "\\'")
+        # A connection string reuses nothing unless asked: host, port and user are kept.
+        command, database = "\\connect -reuse-previous=on", f"dbname='{libpq}'"
+    # psql reads C-like backslash escapes in single quotes too: a backslash is doubled.
+    return f"{command} '" + database.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def as_text(advice: Advice) -> str:
