@@ -17,6 +17,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from pgwatch.store import open_store
 from tests.integration.daemon_process import DaemonProcess, running_daemon, target_yaml
 from tests.integration.pgbouncer_fixture import running_pgbouncer
 from tests.servers import PgServer
@@ -149,7 +150,7 @@ def test_the_wall_clock_stepping_back_and_forth_does_not_stall_collection(
     with running_daemon(tmp_path, body, password, env=env) as daemon:
         daemon.wait_ready()
         for step in ("+1h", "+0", "-1h"):
-            offset.write_text(step + "\n")
+            _step(offset, step)
             _more_runs(daemon, "database", 3, within=20)
             assert daemon.metric("pgwatch_up", target="main") == 1.0
         assert daemon.stop() == 0
@@ -157,6 +158,26 @@ def test_the_wall_clock_stepping_back_and_forth_does_not_stall_collection(
     assert any("-3600 s" in m for m in stepped) and any("+3600 s" in m for m in stepped), stepped
     with sqlite3.connect(store) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        row = conn.execute("SELECT max(taken_at) FROM snapshots WHERE target = 'main' "
+                           "AND collector = 'database'").fetchone()
+    # The snapshot written after the step back is stamped an hour earlier than one written
+    # before it; the store's latest is still the one written last.
+    reopened = open_store(store)
+    try:
+        latest = reopened.latest("main", "database")
+    finally:
+        reopened.close()
+    assert latest is not None
+    assert latest.taken_at.timestamp() < time.time() - 3000, "not the one after the step back"
+    assert row is not None and row[0] > latest.taken_at.timestamp() + 3000, row
+
+
+def _step(offset: Path, step: str) -> None:
+    """Replace libfaketime's offset file at once: it is read on every clock call, and a
+    half-written one would be read as some other offset."""
+    staged = offset.with_name(offset.name + ".new")
+    staged.write_text(step + "\n")
+    staged.replace(offset)
 
 
 def _restart_pgbouncer(directory: Path) -> int:

@@ -29,6 +29,7 @@ from tests.unit.test_store_behaviour import (
     test_events_are_kept_and_filtered,
     test_history_rate_is_the_increase_over_the_time_covered,
     test_large_collectors_write_objects_at_their_slower_cadence,
+    test_latest_is_the_last_written_after_the_clock_stepped_back,
     test_latest_rows_survive_a_restart_with_their_long_texts,
     test_moved_stats_reset_marks_a_reset_even_when_the_counter_grew,
     test_no_series_is_written_more_often_than_the_minimum_interval,
@@ -43,6 +44,7 @@ from tests.unit.test_store_behaviour import (
 
 SHARED = (store, test_a_text_sent_once_is_in_later_stored_snapshots,
           test_a_write_with_nothing_due_says_so,
+          test_latest_is_the_last_written_after_the_clock_stepped_back,
           test_aggregate_counters_never_drop_when_objects_vanish,
           test_an_empty_snapshot_ends_every_series_of_the_collector,
           test_an_evicted_query_id_ends_its_series_without_a_bogus_delta,

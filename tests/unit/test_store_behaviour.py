@@ -329,3 +329,17 @@ def test_a_write_with_nothing_due_says_so(store: SqlStore) -> None:
     latest = store.latest("prod", "database")
     assert latest is not None and latest.taken_at == at(1)
 
+
+def test_latest_is_the_last_written_after_the_clock_stepped_back(open_store: OpenStore) -> None:
+    """After an NTP step back a snapshot is stamped before the newest stored one; the one
+    written last is still the latest, in memory and once the store is opened again."""
+    store = open_store()
+    store.write(snap(60, db(1)))
+    store.write(snap(0, db(2)))  # the wall clock went back an hour
+    assert [(lt.taken_at, lt.rows[0]["xact_commit_total"]) for lt in
+            [store.latest("prod", "database")] if lt is not None] == [(at(0), 2)]
+    store.close()
+    reopened = open_store()
+    stored = reopened.latest("prod", "database")
+    assert stored is not None and (stored.taken_at, stored.rows[0]["xact_commit_total"]) \
+        == (at(0), 2)

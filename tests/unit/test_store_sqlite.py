@@ -93,7 +93,7 @@ def test_an_older_schema_is_upgraded_and_keeps_its_data(tmp_path: Path) -> None:
                                      "subject": "work_mem", "detail": "4MB -> 8MB", "at": 10})
     old.close()
     store = SQLiteStore(path)
-    assert store.backend_sqlite.schema_version() == latest_version("pgwatch.store.sqlite") == 3
+    assert store.backend_sqlite.schema_version() == latest_version("pgwatch.store.sqlite") == 4
     assert [e.subject for e in store.events()] == ["work_mem"]
     store.write(snap(0, db(1)))
     store.retention(at(120))
@@ -107,7 +107,7 @@ def test_a_newer_schema_is_refused_with_a_clear_error(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute("INSERT INTO schema_version VALUES (9, 0)")
     with pytest.raises(StoreError, match=r"h\.db: schema version 9 is newer than this pgwatch "
-                                         r"understands \(up to 3\)"):
+                                         r"understands \(up to 4\)"):
         SQLiteStore(path)
 
 
