@@ -81,8 +81,9 @@ class LiveSource:
             self._advice = run_advisor(self.dsn, self.where)
         return self._advice
 
-    def plan_findings(self, query: str) -> tuple[Finding, ...] | str:
-        return self._plans.findings(query)
+    def plan_findings(self, query: str, datname: str | None = None
+                      ) -> tuple[Finding, ...] | str:
+        return self._plans.findings(query, datname)
 
     def close(self) -> None:
         self._rows.clear()

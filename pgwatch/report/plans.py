@@ -6,7 +6,8 @@ advisor plans it (``pgwatch.explain.advisor.planner``): on PostgreSQL 16+ with
 The plan goes through pgwatch's plan findings. One session per report, read-only (every
 statement in a read-only transaction), under a statement timeout; its EXPLAINs are kept out
 of pg_stat_statements when the role may. The section asks for the top few statements only,
-and all of them together get ``budget_s`` seconds: past it, the rest say so.
+and all of them together get ``budget_s`` seconds: past it, the rest say so. A target that
+watches several databases plans each statement in its own database (one session each).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 
 from pgwatch.errors import PgwatchError
 
@@ -40,11 +42,13 @@ class QueryPlans:
         self.timeout_ms = timeout_ms
         self.spent_s = 0.0
         self.planned = 0
-        self._session: tuple[psycopg.Connection[Any], Planner] | None = None
-        self._broken: str | None = None  # why no session could be opened
+        # One session per database planned in (None: the DSN's own), or why none opened.
+        self._sessions: dict[str | None, tuple[psycopg.Connection[Any], Planner]] = {}
+        self._broken: dict[str | None, str] = {}
 
-    def findings(self, query: str) -> tuple[Finding, ...] | str:
-        """The findings of ``query``'s plan, or why it was not planned."""
+    def findings(self, query: str, datname: str | None = None) -> tuple[Finding, ...] | str:
+        """The findings of ``query``'s plan in ``datname`` (else the DSN's database), or why
+        it was not planned."""
         from pgwatch.explain.advisor.planner import PlanningError, plannable
 
         if not plannable(query):
@@ -53,7 +57,7 @@ class QueryPlans:
             return f"the report's planning budget ({self.budget_s:g} s) is spent"
         began = time.monotonic()
         try:
-            return self._findings(query)
+            return self._findings(query, datname)
         except (PlanningError, PgwatchError, psycopg.Error) as exc:
             return _reason(exc)
         except Exception as exc:  # one statement's plan never stops the report
@@ -62,40 +66,43 @@ class QueryPlans:
         finally:
             self.spent_s += time.monotonic() - began
 
-    def _findings(self, query: str) -> tuple[Finding, ...]:
+    def _findings(self, query: str, datname: str | None) -> tuple[Finding, ...]:
         from pgwatch.explain.findings import analyse
         from pgwatch.explain.live import plan_context
         from pgwatch.explain.parse_json import from_document
         from pgwatch.explain.query import analyse as analyse_query
 
-        conn, planner = self._open()
+        conn, planner = self._open(datname)
         plan = from_document(planner.document(query, analyse_query(query)), source="EXPLAIN")
         self.planned += 1
         return analyse(plan, plan_context(conn, plan))
 
-    def _open(self) -> tuple[psycopg.Connection[Any], Planner]:
-        if self._broken is not None:
-            raise PgwatchError(self._broken)
-        if self._session is None:
+    def _open(self, datname: str | None) -> tuple[psycopg.Connection[Any], Planner]:
+        if datname in self._broken:
+            raise PgwatchError(self._broken[datname])
+        session = self._sessions.get(datname)
+        if session is None:
             from pgwatch.db import connect, probe
             from pgwatch.db.session import SessionSettings
             from pgwatch.explain.advisor.planner import Planner
             from pgwatch.explain.advisor.run import untrack_session
 
             settings = SessionSettings(statement_timeout_ms=self.timeout_ms, read_only=True)
+            dsn = self.dsn if datname is None else make_conninfo(self.dsn, dbname=datname)
+            where = self.where if datname is None else f"{self.where}: database {datname!r}"
             try:
-                conn = connect(self.dsn, settings, where=self.where)
+                conn = connect(dsn, settings, where=where)
             except PgwatchError as exc:
-                self._broken = str(exc)
+                self._broken[datname] = str(exc)
                 raise
             untrack_session(conn)
-            self._session = (conn, Planner(conn, probe(conn).major))
-        return self._session
+            session = self._sessions[datname] = (conn, Planner(conn, probe(conn).major))
+        return session
 
     def close(self) -> None:
-        if self._session is not None:
-            self._session[0].close()
-            self._session = None
+        for conn, _planner in self._sessions.values():
+            conn.close()
+        self._sessions.clear()
 
 
 def _reason(exc: BaseException) -> str:

@@ -68,8 +68,10 @@ class ReportSource(Protocol):
     def advice(self) -> AdviceResult:
         """The advisor's recommendations for the target (run once, then remembered)."""
 
-    def plan_findings(self, query: str) -> tuple[Finding, ...] | str:
-        """Findings of the plan of ``query`` on the target, or why it was not planned."""
+    def plan_findings(self, query: str, datname: str | None = None
+                      ) -> tuple[Finding, ...] | str:
+        """Findings of the plan of ``query`` on the target (in ``datname``, one of the
+        databases it watches, else its own), or why it was not planned."""
 
     def close(self) -> None:
         """Release connections and the store."""

@@ -108,10 +108,11 @@ class StoreSource:
         return store_usage(self.store, self.target, AdviseOptions().unused_min_days, self.now,
                            datname)
 
-    def plan_findings(self, query: str) -> tuple[Finding, ...] | str:
+    def plan_findings(self, query: str, datname: str | None = None
+                      ) -> tuple[Finding, ...] | str:
         if self._plans is None:
             return "the target's DSN is not known here"
-        return self._plans.findings(query)
+        return self._plans.findings(query, datname)
 
     def close(self) -> None:
         if self._plans is not None:

@@ -38,7 +38,7 @@ from tests.servers import PgServer
 
 pytestmark = pytest.mark.one_version
 COLLECTORS = ("database", "database_size", "settings", "tables", "table_size", "indexes",
-              "index_flags", "index_size", "bloat", "wraparound")
+              "index_flags", "index_size", "bloat", "wraparound", "statements")
 CATALOG = Catalog(names=COLLECTORS,
                   create=lambda name, options: registry.create([name], {name: options})[0])
 
@@ -72,13 +72,15 @@ def _create(server: PgServer, name: str, i: int) -> None:
             conn.execute(f"SELECT id FROM lookup_{i} WHERE k = %s", (k,))
 
 
-def _write_config(path: Path, server: PgServer, tag: str) -> Path:
+def _write_config(path: Path, server: PgServer, tag: str, own: str) -> Path:
+    """The target connects to ``own`` (pg_stat_statements is there, as in every test
+    database), and watches the databases of the test."""
     params = conninfo_to_dict(server.admin_dsn)
     every = "".join(f"      {name}: {{interval: 1s}}\n" for name in COLLECTORS)
     path.write_text(
         "targets:\n"
         f"  - name: inst\n    host: {params['host']}\n    port: {params['port']}\n"
-        f"    dbname: postgres\n    user: {params['user']}\n"
+        f"    dbname: {own}\n    user: {params['user']}\n"
         f"    password: '{params.get('password', '')}'\n"
         f"    databases: {{include: ['rep_*_{tag}'], rediscover: 1s}}\n"
         f"    collectors:\n{every}"
@@ -106,7 +108,7 @@ def fleet(pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> Iter
     for i, name in enumerate(names):
         _create(pg_server, name, i)
     folder = tmp_path_factory.mktemp("fleet")
-    config = _write_config(folder / "pgwatch.yaml", pg_server, tag)
+    config = _write_config(folder / "pgwatch.yaml", pg_server, tag, names[0])
     store = open_store(folder / "history.db", StorePolicy(min_sample_interval_s=1,
                                                           object_series_interval_s=1))
     daemon = Daemon(config, CATALOG, sinks=(store.write,))
@@ -220,3 +222,13 @@ def test_the_report_of_several_databases_in_chromium(
     created = [row for row in tables["indexes/index advice"] if row[2].startswith("CREATE")]
     assert sorted((row[0], row[2].split(" ON ")[1].split(" ")[0]) for row in created) == [
         (name, f'"public"."lookup_{i}"') for i, name in enumerate(fleet.databases)]
+    # pg_stat_statements is the instance's: each statement names its database, is planned
+    # there (not in the target's own), and gets that database's advice only.
+    assert _headers(rendered, "queries/top queries")[0] == "database"
+    lookups = [row for row in tables["queries/top queries"] if "FROM lookup_" in row[1]]
+    assert len(lookups) == len(fleet.databases), tables["queries/top queries"]
+    for row in lookups:
+        i = fleet.databases.index(row[0])
+        assert f"FROM lookup_{i} " in row[1]
+        assert "does not exist" not in row[10] and "plan: " in row[10], row
+        assert f"public.lookup_{i} " in row[10] and "create_index" in row[10], row

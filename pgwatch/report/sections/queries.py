@@ -4,7 +4,9 @@ With history the figures are the window's (reset-aware increases of the stored s
 the latency percentile is the 95th of the per-interval means, and a regression is the last
 hour's mean against the mean of the rest of the window. Without history they are the
 counters since the statistics reset, and the percentile is estimated from the mean and the
-standard deviation as for a normal distribution.
+standard deviation as for a normal distribution. pg_stat_statements is the instance's: for
+a target that watches several databases each statement names its database, is planned there,
+and is matched with that database's advice.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pgwatch.report.context import (
     percentile,
     window_increase,
 )
+from pgwatch.report.datnames import REPORTED, databases_in, datname, with_database
 from pgwatch.report.model import Cell, Section, Table
 from pgwatch.report.units import (
     as_float,
@@ -65,9 +68,12 @@ def build(ctx: Context) -> Section:
     figures = ranked(ctx, rows)
     totals = _totals(ctx, rows)
     shown = figures[:ctx.limits.queries]
-    table = Table("top queries", COLUMNS, tuple(_cells(ctx, f, totals[f.windowed],
-                                                       i < ctx.limits.findings_planned)
-                                                for i, f in enumerate(shown)), len(rows))
+    watched = tuple(databases_in(r for name in REPORTED for r in ctx.source.rows(name)))
+    cells = [_cells(ctx, f, totals[f.windowed], i < ctx.limits.findings_planned, watched)
+             for i, f in enumerate(shown)]
+    columns, made = ((COLUMNS, tuple(cells)) if not watched else
+                     with_database(COLUMNS, cells, [f.row for f in shown]))
+    table = Table("top queries", columns, made, len(rows))
     notes = [] if ctx.source.history else [f"Latency history and regressions: {NO_HISTORY}."]
     regressions = [f for f in shown if f.regression and f.regression >= REGRESSION_RATIO]
     cumulative = totals[False]
@@ -150,7 +156,8 @@ def _regression(ctx: Context, spans: list[tuple[int, float, float]]) -> float | 
     return now / before if before > 0 else None
 
 
-def _cells(ctx: Context, f: QueryFigures, total: float, plan: bool) -> tuple[Cell, ...]:
+def _cells(ctx: Context, f: QueryFigures, total: float, plan: bool,
+           watched: tuple[str, ...]) -> tuple[Cell, ...]:
     row = f.row
     hit = as_float(row.get("shared_blocks_hit_total")) or 0.0
     read = as_float(row.get("shared_blocks_read_total")) or 0.0
@@ -164,24 +171,31 @@ def _cells(ctx: Context, f: QueryFigures, total: float, plan: bool) -> tuple[Cel
         count_cell(as_float(row.get("rows_total"))),
         ratio_cell(hit / (hit + read) if hit + read else None),
         Cell("–" if chart is None else f"{len(chart.points)} points", None, "chart", chart),
-        text_cell(_findings(ctx, str(row.get("queryid", "")), query, plan)),
+        text_cell(_findings(ctx, row, query, plan, watched)),
         _regression_cell(f.regression),
     )
 
 
-def _findings(ctx: Context, queryid: str, query: str, plan: bool) -> str:
-    """The findings of the statement's plan (the top few are planned), then the advisor's
-    recommendations that name it."""
-    parts = [_plan_findings(ctx, query)] if plan else []
+def _findings(ctx: Context, row: Mapping[str, Any], query: str, plan: bool,
+              watched: tuple[str, ...]) -> str:
+    """The findings of the statement's plan (the top few are planned; in its own database
+    when the target watches several), then the advisor's recommendations that name it."""
+    queryid, where = str(row.get("queryid", "")), datname(row) if watched else None
+    parts = []
+    if plan and watched and where not in watched:
+        parts.append(f"not planned: database {where or '(unknown)'} is not watched")
+    elif plan:
+        parts.append(_plan_findings(ctx, query, where))
     advice = ctx.source.advice().advice
     if advice is not None:
-        mine = [r for r in advice.recommendations if queryid in r.queryids]
+        mine = [r for r in advice.recommendations if queryid in r.queryids
+                and r.evidence.get("datname", where) == where]
         parts += [f"{r.kind}: {r.reason}" for r in mine[:2]]
     return "; ".join(p for p in parts if p) or "–"
 
 
-def _plan_findings(ctx: Context, query: str) -> str:
-    found = ctx.source.plan_findings(query)
+def _plan_findings(ctx: Context, query: str, where: str | None) -> str:
+    found = ctx.source.plan_findings(query, where)
     if isinstance(found, str):
         return found if found.startswith(("not a", "the report's")) else f"not planned: {found}"
     if not found:
