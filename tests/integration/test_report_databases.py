@@ -232,3 +232,15 @@ def test_the_report_of_several_databases_in_chromium(
         assert f"FROM lookup_{i} " in row[1]
         assert "does not exist" not in row[10] and "plan: " in row[10], row
         assert f"public.lookup_{i} " in row[10] and "create_index" in row[10], row
+
+
+def test_advise_judges_each_database_s_indexes_on_its_own_history(
+        fleet: Fleet, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(capsys, "advise", "-c", str(fleet.config), "--json")
+    assert result.status == 0, result.err
+    document = json.loads(result.out)
+    assert document["databases"] == sorted(fleet.databases)
+    drops = sorted((r["database"], r["evidence"]["index"], r["evidence"]["source"])
+                   for r in document["recommendations"] if r["kind"] == "drop_index")
+    assert drops == [(name, f"only_in_{i}_v", "store history")
+                     for i, name in enumerate(fleet.databases)]
