@@ -8,8 +8,10 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -17,6 +19,10 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from pgwatch.db.pool import TargetPool
+from pgwatch.db.session import SessionSettings
+from pgwatch.embedded import free_port
+from pgwatch.errors import TargetError
 from pgwatch.store import open_store
 from tests.integration.daemon_process import DaemonProcess, running_daemon, target_yaml
 from tests.integration.pgbouncer_fixture import running_pgbouncer
@@ -105,7 +111,8 @@ def test_a_role_losing_its_privileges_fails_what_needs_them_and_recovers(
     messages = daemon.messages()
     assert "collector statements failed: permission denied for function pg_stat_statements" \
         in messages
-    assert any(m.startswith("target main is down: ") for m in messages)
+    assert any(m.startswith("target main is down: ") and "permission denied for database" in m
+               for m in messages), [m for m in messages if " is down: " in m]
     assert any(m.startswith("target main is back") for m in messages)
 
 
@@ -130,6 +137,76 @@ def test_pg_stat_statements_dropped_while_running_is_skipped_then_back(
         assert daemon.metric("pgwatch_collector_skipped", collector="statements") == 0.0
         assert _jobs(daemon)["statements"][1] == 0
         assert daemon.stop() == 0
+
+
+def test_a_target_refusing_connections_is_reported_with_the_server_reason(
+        pg_dsn: str, tmp_path: Path) -> None:
+    """Nothing listens on one target's port; the other's server rejects the password. The
+    log, /readyz and doctor say so for each, never "pool exhausted"."""
+    params = conninfo_to_dict(pg_dsn)
+    nothing = make_conninfo("", **{**params, "port": str(free_port())})
+    wrong = target_yaml(pg_dsn, "wrongpw").replace("${TEST_PG_PASSWORD}", "not-the-password")
+    body = ("targets:\n" + target_yaml(nothing, "nothing") + wrong + FAST
+            + f"store:\n  path: {tmp_path / 'h.db'}\n")
+    with running_daemon(tmp_path, body, str(params.get("password", ""))) as daemon:
+        for target in ("nothing", "wrongpw"):
+            daemon.wait_for(partial(_failing, daemon, target), f"{target} down and failing")
+        assert daemon.get("/readyz")[0] == 503
+        assert daemon.stop() == 0
+    down = {m.split()[1]: m for m in daemon.messages() if m.startswith("target ")
+            and " is down: " in m}
+    assert "connection refused" in down["nothing"], down
+    assert "password authentication failed" in down["wrongpw"], down
+    assert "pool exhausted" not in daemon.log_text()
+    doctor = subprocess.run([sys.executable, "-m", "pgwatch", "doctor", "-c", str(daemon.config)],
+                            check=False, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "TEST_PG_PASSWORD": str(params["password"])})
+    said = doctor.stdout + doctor.stderr
+    assert "connection refused" in said and "password authentication failed" in said, said
+
+
+def test_the_pool_says_what_the_server_answered_or_that_it_is_all_in_use(pg_dsn: str) -> None:
+    wrong = make_conninfo(pg_dsn, password="not-the-password")
+    refused = TargetPool("wrongpw", wrong, SessionSettings(connect_timeout_s=2))
+    refused.open()
+    try:
+        with pytest.raises(TargetError, match=r"^target 'wrongpw' \(postgres@.*\): password "
+                                              r"authentication failed for user"), \
+                refused.connection(timeout=1):
+            pass
+    finally:
+        refused.close()
+    busy = TargetPool("main", pg_dsn, min_size=1, max_size=1)
+    busy.open()
+    try:
+        with busy.connection(timeout=10), pytest.raises(
+                TargetError, match=r"^target 'main' .*: all 1 connections of its pool stayed "
+                                   r"in use for 0.5 s$"), busy.connection(timeout=0.5):
+            pass
+    finally:
+        busy.close()
+
+
+def _failing(daemon: DaemonProcess, target: str) -> bool:
+    """``target`` is down and its jobs failed twice or more."""
+    errors = sum(e for (t, _), (_, e) in _jobs_of(daemon).items() if t == target)
+    return daemon.metric("pgwatch_up", target=target) == 0.0 and errors >= 2
+
+
+def _jobs_of(daemon: DaemonProcess) -> dict[tuple[str, str], tuple[float, float]]:
+    """(target, collector) -> (runs, errors) from /metrics."""
+    status, body = daemon.get("/metrics")
+    assert status == 200
+    found: dict[tuple[str, str], list[float]] = {}
+    for line in body.decode().splitlines():
+        for slot, prefix in enumerate(("pgwatch_collector_runs_total{",
+                                       "pgwatch_collector_errors_total{")):
+            if line.startswith(prefix):
+                target = line.split('target="', 1)[1].split('"', 1)[0]
+                collector = line.split('collector="', 1)[1].split('"', 1)[0]
+                found.setdefault((target, collector), [0.0, 0.0])[slot] = \
+                    float(line.rsplit(" ", 1)[1])
+    return {key: (runs, errors) for key, (runs, errors) in found.items()}
 
 
 FAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
