@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 STEP_TOLERANCE_S = 2.0
 
@@ -30,3 +31,11 @@ class WallClockWatch:
         step = offset - self._offset
         self._offset = offset
         return step if abs(step) > self._tolerance_s else 0.0
+
+
+def planned_too_far(next_run: datetime | None, now: datetime, interval_s: float,
+                    tolerance_s: float = STEP_TOLERANCE_S) -> bool:
+    """A run planned further ahead than one interval can be: planned on a wall clock that
+    has since gone back, by a step the watch (sampled every few seconds) did not see, as when
+    the clock goes forward and back between two of its looks."""
+    return next_run is not None and (next_run - now).total_seconds() > interval_s + tolerance_s

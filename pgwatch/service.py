@@ -170,6 +170,9 @@ class Service:
             if step:
                 log.warning("the wall clock stepped by %+.0f s: every collection runs now", step)
                 self.daemon.clock_stepped()
+            elif pulled := self.daemon.pull_in_far_runs():
+                log.warning("%d job(s) were planned further ahead than their interval (the wall "
+                            "clock went forward and back?): they run now", pulled)
             if self.health is not None:
                 self.health.refresh_size()
             if time.monotonic() < next_retention:

@@ -19,6 +19,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from pgwatch.clock import planned_too_far
 from pgwatch.collectors import registry
 from pgwatch.collectors.base import Collector
 from pgwatch.collectors.kinds import Scope, reads_pgbouncer
@@ -103,6 +104,19 @@ class Daemon:
         now = datetime.now(UTC)
         for job in self._scheduler.get_jobs():
             job.modify(next_run_time=now)
+
+    def pull_in_far_runs(self) -> int:
+        """Run now every job planned further ahead than its interval allows (see
+        ``pgwatch.clock.planned_too_far``), and have the scheduler look at its plan again (its
+        sleep was measured on the wall clock too); returns how many were pulled in."""
+        now = datetime.now(UTC)
+        far = [job for job in self._scheduler.get_jobs() if isinstance(job.trigger, IntervalTrigger)
+               and planned_too_far(job.next_run_time, now, job.trigger.interval.total_seconds()
+                                   + (job.trigger.jitter or 0))]
+        for job in far:
+            job.modify(next_run_time=now)
+        self._scheduler.wakeup()
+        return len(far)
 
     def run_until(self, stop: threading.Event, hangup: threading.Event,
                   duration: float = 0) -> None:
