@@ -22,6 +22,11 @@ class TargetError(PgwatchError):
     """A monitored server cannot be reached or used."""
 
 
+class PoolBusyError(TargetError):
+    """Every connection of a target's pool stayed in use: the target answers, pgwatch's own
+    runs were too many or too long; the run is the collector's failure, not the target's."""
+
+
 class UnsupportedServerError(TargetError):
     """The server's major version is outside the supported range."""
 

@@ -18,7 +18,7 @@ from pgwatch.daemon.backoff import Backoff
 from pgwatch.daemon.state import RunState
 from pgwatch.daemon.targets import TargetRuntime
 from pgwatch.db.session import explain
-from pgwatch.errors import PgwatchError
+from pgwatch.errors import PgwatchError, PoolBusyError
 
 log = logging.getLogger(__name__)
 Sink = Callable[[Snapshot], object]  # what a sink returns is not used
@@ -51,6 +51,10 @@ class CollectorJob:
         try:
             outcome = self._run()
         except TurnGivenUpError:
+            return
+        except PoolBusyError as exc:  # the target answers: this collector's run failed
+            log.warning("job %s/%s: %s", target.name, name, exc, extra={"target": target.name})
+            self.state.failed(target.name, name, str(exc), time.monotonic() - began)
             return
         except (PgwatchError, psycopg.Error) as exc:
             self._target_failed(explain(exc) if isinstance(exc, psycopg.Error) else str(exc),

@@ -12,7 +12,7 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from pgwatch.db.session import APPLICATION_NAME, SessionSettings, configure, describe, explain
-from pgwatch.errors import TargetError
+from pgwatch.errors import PoolBusyError, TargetError
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
@@ -95,14 +95,17 @@ class TargetPool:
             with self._pool.connection(timeout=timeout) as conn:
                 yield conn
         except PoolTimeout:
-            raise TargetError(self._unreachable(timeout)) from None
+            reason = self._attempts.last_error()
+            busy = None if reason else self._busy(timeout)
+            if busy:
+                raise PoolBusyError(self._named(busy)) from None
+            raise TargetError(self._named(reason or self._probe(timeout))) from None
 
     def stats(self) -> dict[str, int]:
         """psycopg_pool's counters (connections, waits, errors) for self-metrics."""
         return self._pool.get_stats()
 
-    def _unreachable(self, timeout: float) -> str:
-        reason = self._attempts.last_error() or self._busy(timeout) or self._probe(timeout)
+    def _named(self, reason: str) -> str:
         return f"target {self.name!r} ({describe(self._dsn)}): {reason}"
 
     def _busy(self, timeout: float) -> str | None:

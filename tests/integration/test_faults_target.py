@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -19,10 +19,12 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from pgwatch.collectors import registry
+from pgwatch.daemon import Catalog, Daemon
 from pgwatch.db.pool import TargetPool
 from pgwatch.db.session import SessionSettings
 from pgwatch.embedded import free_port
-from pgwatch.errors import TargetError
+from pgwatch.errors import PoolBusyError, TargetError
 from pgwatch.store import open_store
 from tests.integration.daemon_process import DaemonProcess, running_daemon, target_yaml
 from tests.integration.pgbouncer_fixture import running_pgbouncer
@@ -180,11 +182,53 @@ def test_the_pool_says_what_the_server_answered_or_that_it_is_all_in_use(pg_dsn:
     busy.open()
     try:
         with busy.connection(timeout=10), pytest.raises(
-                TargetError, match=r"^target 'main' .*: all 1 connections of its pool stayed "
-                                   r"in use for 0.5 s$"), busy.connection(timeout=0.5):
+                PoolBusyError, match=r"^target 'main' .*: all 1 connections of its pool stayed "
+                                     r"in use for 0.5 s$"), busy.connection(timeout=0.5):
             pass
     finally:
         busy.close()
+
+
+def test_a_pool_kept_busy_fails_the_run_but_the_target_stays_up(pg_dsn: str,
+                                                                tmp_path: Path) -> None:
+    """Every connection of the pool in use (pgwatch's own runs too many or too long) is the
+    collector's failure: the target answers, so it is neither marked down nor backed off."""
+    config = tmp_path / "pgwatch.yaml"
+    config.write_text("targets:\n" + target_yaml(pg_dsn).replace(
+        "${TEST_PG_PASSWORD}", str(conninfo_to_dict(pg_dsn).get("password", "")))
+        + "defaults:\n  connection: {pool_size: 1, connect_timeout: 1s}\n"
+        "  collectors:\n    database: {interval: 1s}\n", encoding="utf-8")
+    daemon = Daemon(config, Catalog(names=("database",), create=lambda name, options:
+                                    registry.create([name])[0]), workers=2)
+    daemon.start()
+    try:
+        _until(lambda: _runs(daemon, "database")[0] >= 1, "a first run")
+        pool = daemon.targets["main"].pool
+        assert pool is not None
+        with pool.connection(timeout=10):  # the pool's only connection, held
+            failed = _runs(daemon, "database")[1]
+            _until(lambda: _runs(daemon, "database")[1] >= failed + 2, "runs failing")
+            assert daemon.state.targets_up() == {"main": True}
+            assert not daemon.targets["main"].backoff.down
+            status = next(j for j in daemon.state.jobs() if j.collector == "database")
+            assert "all 1 connections of its pool stayed in use" in status.last_error
+        ran = _runs(daemon, "database")[0]
+        _until(lambda: _runs(daemon, "database")[0] > ran, "runs again once it is free")
+    finally:
+        daemon.stop()
+
+
+def _runs(daemon: Daemon, collector: str) -> tuple[int, int]:
+    """(successful runs, errors) of one collector's job."""
+    status = next(j for j in daemon.state.jobs() if j.collector == collector)
+    return status.runs_total, status.errors_total
+
+
+def _until(check: Callable[[], bool], what: str, within: float = 30) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        assert time.monotonic() < deadline, f"{what}: not within {within:g} s"
+        time.sleep(0.1)
 
 
 def _failing(daemon: DaemonProcess, target: str) -> bool:
