@@ -167,6 +167,15 @@ class StoreConfig(Section):
     raw_retention: Duration = 7 * 86400.0
     rollup_retention: Duration = 90 * 86400.0
     top_n: Annotated[int, Field(ge=1, le=100_000)] = 20
+    # No series is written more often, whatever the collector's interval.
+    sample_interval: Duration = 60.0
+
+    @field_validator("sample_interval")
+    @classmethod
+    def _sample_interval_range(cls, value: float) -> float:
+        if not 1.0 <= value <= 3600.0:
+            raise ValueError("must be between 1s and 1h")
+        return value
 
     @model_validator(mode="after")
     def _dsn_for_postgresql(self) -> StoreConfig:

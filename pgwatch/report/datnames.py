@@ -37,11 +37,12 @@ def databases_in(rows: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 def with_database(columns: tuple[str, ...], cells: Sequence[tuple[Cell, ...]],
-                  rows: Sequence[Mapping[str, Any]]
+                  rows: Sequence[Mapping[str, Any]], *, always: bool = False
                   ) -> tuple[tuple[str, ...], tuple[tuple[Cell, ...], ...]]:
     """``columns`` and ``cells`` (one per row of ``rows``, in order) with the database first,
-    when the rows carry one; unchanged otherwise."""
-    if not per_database(rows):
+    when the rows carry one (or ``always``: a row without one shows "–"); unchanged
+    otherwise."""
+    if not always and not per_database(rows):
         return columns, tuple(cells)
     return (DATABASE_COLUMN, *columns), tuple(
         (text_cell(datname(row) or "–"), *made) for made, row in zip(cells, rows, strict=True))

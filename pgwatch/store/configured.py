@@ -13,7 +13,8 @@ def open_configured_store(config: Config, base_dir: Path) -> Store:
     settings = config.store
     policy = StorePolicy(raw_retention_s=round(settings.raw_retention),
                          rollup_retention_s=round(settings.rollup_retention),
-                         top_n=settings.top_n)
+                         top_n=settings.top_n,
+                         min_sample_interval_s=max(1, round(settings.sample_interval)))
     if settings.backend == "postgresql" and settings.dsn:
         return open_store(settings.dsn, policy)
     path = settings.path if settings.path.is_absolute() else base_dir / settings.path

@@ -6,26 +6,18 @@ import base64
 import json
 import subprocess
 import threading
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from pgwatch.embedded import free_port
+from tests.waiting import wait_until
 
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
 
 
-def wait_until(check: Callable[[], bool], within: float = 30.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{what} not met within {within:g} s")
 
 
 class HookReceiver:

@@ -210,13 +210,17 @@ def blocked_session(dsn: str) -> Iterator[int]:
 def test_blocked_session_locks_and_activity(pg_dsn: str) -> None:
     with blocked_session(pg_dsn) as holder_pid:
         def blocked() -> Any:
+            # The three collectors read one after the other: wait for a cycle in which each
+            # of them saw the waiting session.
             result = cycle(pg_dsn, ["blocking", "locks", "activity"])
             mine = [r for r in snapshot(result, "blocking").rows
                     if "public.locked" in (r.query or "")]
-            return (result, mine[0]) if mine else None
+            waits = [r for r in snapshot(result, "activity").rows
+                     if r.wait_event_type == "Lock" and r.connections >= 1]
+            return (result, mine[0]) if mine and waits else None
 
         found = wait_for(blocked)
-        assert found is not None, "the waiting session never showed as blocked"
+        assert found is not None, "the waiting session never showed as blocked and waiting"
         result, waiting = found
         assert str(holder_pid) in waiting.blocking_pids.split(","), waiting
         assert waiting.blockers == 1, waiting

@@ -22,6 +22,7 @@ from pgwatch.daemon import Catalog, Daemon, JobStatus
 from pgwatch.embedded import EmbeddedPostgres
 from pgwatch.store import open_store
 from tests.servers import PgServer
+from tests.waiting import wait_until
 
 # The daemon is the same on every version; the collectors it runs are tested on each.
 pytestmark = pytest.mark.one_version
@@ -47,13 +48,6 @@ def write_config(path: Path, dsn: str, collectors: str = "", extra: str = "") ->
     return path
 
 
-def wait_until(check: Callable[[], bool], within: float = 20.0) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def job(daemon: Daemon, collector: str) -> JobStatus:

@@ -33,6 +33,7 @@ from pgwatch.service import Service
 from pgwatch.store import open_store
 from tests.cli import run_cli
 from tests.servers import PgServer
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.one_version
 PROMTOOL = "/usr/bin/promtool"
@@ -42,13 +43,6 @@ KINDS: dict[str, type] = {"database": DatabaseCollector, "tables": TablesCollect
 CATALOG = Catalog(names=tuple(KINDS), create=lambda name, _options: KINDS[name]())
 
 
-def wait_until(check: Callable[[], bool], within: float = 30.0) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture

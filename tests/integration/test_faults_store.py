@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing, contextmanager, nullcontext, suppress
 from pathlib import Path
 
@@ -80,7 +80,7 @@ def test_a_full_disk_is_visible_collection_goes_on_and_writing_resumes(
         pg_dsn: str, tmp_path: Path) -> None:
     with _small_filesystem(tmp_path / "disk", "6m") as disk:
         store = disk / "history.db"
-        body = _config(pg_dsn, f"store:\n  path: {store}\n")
+        body = _config(pg_dsn, f"store:\n  path: {store}\n  sample_interval: 5s\n")
         with running_daemon(tmp_path, body, _password(pg_dsn)) as daemon:
             daemon.wait_ready()
             daemon.wait_for(lambda: _counter(daemon, "pgwatch_store_writes_total") >= 8, "writes")
@@ -95,16 +95,7 @@ def test_a_full_disk_is_visible_collection_goes_on_and_writing_resumes(
             assert _counter(daemon, "pgwatch_store_write_errors_total") >= 1
             filler.unlink()
             before = _sample_rows(store)
-            daemon.wait_for(lambda: daemon.metric("pgwatch_store_up") == 1.0, "store_up 1")
-            daemon.wait_ready(within=20)
-            written = _counter(daemon, "pgwatch_store_writes_total")
-            errors = _counter(daemon, "pgwatch_store_write_errors_total")
-            daemon.wait_for(lambda: _counter(daemon, "pgwatch_store_writes_total") >= written + 4,
-                            "writing again")
-            assert _counter(daemon, "pgwatch_store_write_errors_total") == errors
-            # Samples are kept at the store's own cadence (once-a-minute sums): wait for one.
-            daemon.wait_for(lambda: _sample_rows(store) > before, "a sample after the disk freed",
-                            within=90)
+            _assert_writing_again(daemon, lambda: _sample_rows(store) > before)
             assert daemon.stop() == 0, daemon.log_text()[-2000:]
         assert any(m.startswith("storing main/") for m in daemon.messages())
         assert "database or disk is full" in daemon.log_text()
@@ -147,7 +138,7 @@ def test_a_read_only_disk_is_visible_collection_goes_on_and_writing_resumes(
     with ExitStack() as stack:
         disk, flag = stack.enter_context(_read_only_switch(tmp_path))
         store = disk / "history.db"
-        body = _config(pg_dsn, f"store:\n  path: {store}\n")
+        body = _config(pg_dsn, f"store:\n  path: {store}\n  sample_interval: 5s\n")
         with running_daemon(tmp_path, body, _password(pg_dsn)) as daemon:
             daemon.wait_ready()
             daemon.wait_for(lambda: _counter(daemon, "pgwatch_store_writes_total") >= 8, "writes")
@@ -167,16 +158,7 @@ def test_a_read_only_disk_is_visible_collection_goes_on_and_writing_resumes(
             assert _counter(daemon, "pgwatch_store_write_errors_total") >= 1
             assert _stored(reader) == kept, "the store changed while read-only"
             flag.unlink()
-            daemon.wait_for(lambda: daemon.metric("pgwatch_store_up") == 1.0, "store_up 1")
-            daemon.wait_ready(within=20)
-            written = _counter(daemon, "pgwatch_store_writes_total")
-            errors = _counter(daemon, "pgwatch_store_write_errors_total")
-            daemon.wait_for(lambda: _counter(daemon, "pgwatch_store_writes_total") >= written + 4,
-                            "writing again")
-            assert _counter(daemon, "pgwatch_store_write_errors_total") == errors
-            # Samples are kept at the store's own cadence (once-a-minute sums): wait for one.
-            daemon.wait_for(lambda: _sample_rows(reader) > samples, "a sample once writable",
-                            within=90)
+            _assert_writing_again(daemon, lambda: _sample_rows(reader) > samples)
             assert daemon.stop() == 0, daemon.log_text()[-2000:]
         assert any(m.startswith("storing main/") for m in daemon.messages())
         assert any(m.startswith("store: writing again after ") for m in daemon.messages())
@@ -233,6 +215,19 @@ def test_sigterm_and_kill_9_in_the_middle_of_writes_leave_a_sound_store(
         assert reopened.latest("main", "statements") is not None
     finally:
         reopened.close()
+
+
+def _assert_writing_again(daemon: DaemonProcess, new_sample: Callable[[], bool]) -> None:
+    """Once the disk takes writes again: store_up 1, ready, writes without errors, and a new
+    sample row (samples are kept at the store's own cadence: `store.sample_interval`, 5 s here)."""
+    daemon.wait_for(lambda: daemon.metric("pgwatch_store_up") == 1.0, "store_up 1")
+    daemon.wait_ready(within=20)
+    written = _counter(daemon, "pgwatch_store_writes_total")
+    errors = _counter(daemon, "pgwatch_store_write_errors_total")
+    daemon.wait_for(lambda: _counter(daemon, "pgwatch_store_writes_total") >= written + 4,
+                    "writing again")
+    assert _counter(daemon, "pgwatch_store_write_errors_total") == errors
+    daemon.wait_for(new_sample, "a sample once the disk takes writes", within=90)
 
 
 def _scrape_times(port: int, seconds: float) -> list[float]:

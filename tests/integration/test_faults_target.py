@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from pgwatch.store import open_store
 from tests.integration.daemon_process import DaemonProcess, running_daemon, target_yaml
 from tests.integration.pgbouncer_fixture import running_pgbouncer
 from tests.servers import PgServer
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.one_version
 ROLE_PASSWORD = "watcher-pw-2f9c"
@@ -202,18 +203,18 @@ def test_a_pool_kept_busy_fails_the_run_but_the_target_stays_up(pg_dsn: str,
                                     registry.create([name])[0]), workers=2)
     daemon.start()
     try:
-        _until(lambda: _runs(daemon, "database")[0] >= 1, "a first run")
+        wait_until(lambda: _runs(daemon, "database")[0] >= 1, what="a first run")
         pool = daemon.targets["main"].pool
         assert pool is not None
         with pool.connection(timeout=10):  # the pool's only connection, held
             failed = _runs(daemon, "database")[1]
-            _until(lambda: _runs(daemon, "database")[1] >= failed + 2, "runs failing")
+            wait_until(lambda: _runs(daemon, "database")[1] >= failed + 2, what="runs failing")
             assert daemon.state.targets_up() == {"main": True}
             assert not daemon.targets["main"].backoff.down
             status = next(j for j in daemon.state.jobs() if j.collector == "database")
             assert "all 1 connections of its pool stayed in use" in status.last_error
         ran = _runs(daemon, "database")[0]
-        _until(lambda: _runs(daemon, "database")[0] > ran, "runs again once it is free")
+        wait_until(lambda: _runs(daemon, "database")[0] > ran, what="runs again once free")
     finally:
         daemon.stop()
 
@@ -224,11 +225,6 @@ def _runs(daemon: Daemon, collector: str) -> tuple[int, int]:
     return status.runs_total, status.errors_total
 
 
-def _until(check: Callable[[], bool], what: str, within: float = 30) -> None:
-    deadline = time.monotonic() + within
-    while not check():
-        assert time.monotonic() < deadline, f"{what}: not within {within:g} s"
-        time.sleep(0.1)
 
 
 def _failing(daemon: DaemonProcess, target: str) -> bool:

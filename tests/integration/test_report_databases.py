@@ -6,7 +6,6 @@ per database in its Databases section, and merges none of them."""
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from tests.integration.test_report_render import (
     texts,
 )
 from tests.servers import PgServer
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.one_version
 COLLECTORS = ("database", "database_size", "settings", "tables", "table_size", "indexes",
@@ -63,6 +63,8 @@ def _create(server: PgServer, name: str, i: int) -> None:
         conn.execute(f"ANALYZE only_in_{i}")
         conn.execute("CREATE TABLE everywhere (id int PRIMARY KEY)")
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        if i == 0:  # the session's server is shared: its other tests' statements go
+            conn.execute("SELECT pg_stat_statements_reset()")
         # A lookup on an unindexed column, for the advisor of this database to find.
         conn.execute(f"CREATE TABLE lookup_{i} (id int PRIMARY KEY, k int, pad text)")
         conn.execute(f"INSERT INTO lookup_{i} SELECT g, g % 5000, repeat('x', 50)"
@@ -92,13 +94,6 @@ def _runs(daemon: Daemon, collector: str) -> int:
     return next(j.runs_total for j in daemon.state.jobs() if j.collector == collector)
 
 
-def _wait(check: Any, within: float = 60.0) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture(scope="module")
@@ -114,11 +109,11 @@ def fleet(pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> Iter
     daemon = Daemon(config, CATALOG, sinks=(store.write,))
     daemon.start()
     try:
-        _wait(lambda: _runs(daemon, "table_size") >= 2)
+        wait_until(lambda: _runs(daemon, "table_size") >= 2, within=60)
         with psycopg.connect(pg_server.dsn(names[1]), autocommit=True) as conn:
             conn.execute("INSERT INTO everywhere SELECT generate_series(1, 20000)")
         runs = _runs(daemon, "table_size")
-        _wait(lambda: _runs(daemon, "table_size") >= runs + 2)
+        wait_until(lambda: _runs(daemon, "table_size") >= runs + 2, within=60)
     finally:
         daemon.stop()
         store.close()

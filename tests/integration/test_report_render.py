@@ -39,6 +39,7 @@ from pgwatch.workload.runner import RunSettings, run_phase
 from tests.cli import run_cli
 from tests.integration.pgbouncer_fixture import running_pgbouncer
 from tests.servers import PgServer
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.one_version
 
@@ -119,13 +120,13 @@ def _fill(folder: Path, config: Path, workload_db: str) -> None:
     scenarios = tuple(s for s in catalog.load_catalog() if s.name in SCENARIOS)
     daemon.start()
     try:
-        _wait(lambda: all(j.runs_total >= 1 for j in _running(daemon)), 60)
+        wait_until(lambda: all(j.runs_total >= 1 for j in _running(daemon)), 60)
         with psycopg.connect(workload_db, autocommit=True) as conn:
             conn.execute(sql.SQL("DELETE FROM {} WHERE id <= 5000").format(
                 sql.Identifier("public", EVIL_TABLE)))
         _traffic(workload_db, scenarios, 4.0)
         marks = {j.collector: j.runs_total for j in _running(daemon)}
-        _wait(lambda: all(j.runs_total >= marks[j.collector] + 2 for j in _running(daemon)),
+        wait_until(lambda: all(j.runs_total >= marks[j.collector] + 2 for j in _running(daemon)),
               60)
     finally:
         daemon.stop()
@@ -160,13 +161,6 @@ def _traffic(dsn: str, scenarios: tuple[Any, ...], seconds: float) -> None:
     worker.join(timeout=120)
 
 
-def _wait(check: Any, within: float) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 def parse_html(text: str) -> Any:
@@ -384,8 +378,8 @@ def test_daemon_schedules_reports_and_serves_them(filled: Filled, tmp_path: Path
     service = Service.from_config(config)
     service.start()
     try:
-        _wait(lambda: len(list((tmp_path / "out").glob("*.html"))) >= 2, 90)
-        _wait(lambda: len(list((tmp_path / "out").glob("*.json"))) >= 2, 30)
+        wait_until(lambda: len(list((tmp_path / "out").glob("*.html"))) >= 2, 90)
+        wait_until(lambda: len(list((tmp_path / "out").glob("*.json"))) >= 2, 30)
         time.sleep(4.5)  # a third one, and the oldest pruned
         base = f"http://127.0.0.1:{port}"
         newest = httpx.get(f"{base}/report", timeout=10)

@@ -95,3 +95,17 @@ def test_durations(text: str | float, seconds: float) -> None:
 def test_bad_durations(text: object) -> None:
     with pytest.raises(ValueError, match="duration"):
         parse_duration(text)
+
+
+def test_store_sample_interval_is_the_policy_of_the_store(tmp_path: Path) -> None:
+    from pgwatch.store.configured import open_configured_store
+
+    path = tmp_path / "pgwatch.yaml"
+    path.write_text("targets:\n  - name: a\n    host: 127.0.0.1\n    user: x\n"
+                    "store:\n  path: h.db\n  sample_interval: 5s\n")
+    store = open_configured_store(load_config(path, environ={}), tmp_path)
+    try:
+        assert store.policy.min_sample_interval_s == 5  # type: ignore[attr-defined]
+    finally:
+        store.close()
+    assert (tmp_path / "h.db").exists()

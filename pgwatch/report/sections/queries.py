@@ -71,8 +71,9 @@ def build(ctx: Context) -> Section:
     watched = tuple(databases_in(r for name in REPORTED for r in ctx.source.rows(name)))
     cells = [_cells(ctx, f, totals[f.windowed], i < ctx.limits.findings_planned, watched)
              for i, f in enumerate(shown)]
+    # pg_stat_statements is the instance's: a statement of a database since dropped has none.
     columns, made = ((COLUMNS, tuple(cells)) if not watched else
-                     with_database(COLUMNS, cells, [f.row for f in shown]))
+                     with_database(COLUMNS, cells, [f.row for f in shown], always=True))
     table = Table("top queries", columns, made, len(rows))
     notes = [] if ctx.source.history else [f"Latency history and regressions: {NO_HISTORY}."]
     regressions = [f for f in shown if f.regression and f.regression >= REGRESSION_RATIO]
