@@ -15,6 +15,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "one_version: the behaviour does not depend on the server version; run "
         "against the newest requested version only")
+    config.addinivalue_line(
+        "markers", "edge_versions: plain SQL whose behaviour no release in between changes; "
+        "run against the oldest and the newest requested versions")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -22,6 +25,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         labels = requested_versions()
         if metafunc.definition.get_closest_marker("one_version"):
             labels = labels[-1:]
+        elif metafunc.definition.get_closest_marker("edge_versions"):
+            labels = list(dict.fromkeys((labels[0], labels[-1])))
         metafunc.parametrize("pg_server", labels, indirect=True, scope="session",
                              ids=[f"pg{label}" for label in labels])
 

@@ -23,6 +23,9 @@ from tests.integration.test_migrations_support import (
     stats_mismatches,
 )
 
+# Lock levels of the migrations' DDL are alike from 14 to 18: the oldest and newest cover it.
+pytestmark = pytest.mark.edge_versions
+
 
 def test_two_runners_never_interleave(pg_dsn: str) -> None:
     outcomes: list[Outcome] = []

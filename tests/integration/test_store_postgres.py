@@ -42,6 +42,9 @@ from tests.unit.test_store_behaviour import (
     test_top_n_is_a_union_over_every_counter,
 )
 
+# The store's SQL is plain: the oldest and newest supported servers cover it.
+pytestmark = pytest.mark.edge_versions
+
 SHARED = (store, test_a_text_sent_once_is_in_later_stored_snapshots,
           test_a_write_with_nothing_due_says_so,
           test_latest_is_the_last_written_after_the_clock_stepped_back,

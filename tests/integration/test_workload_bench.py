@@ -17,6 +17,9 @@ from pgwatch.workload import baseline, bench, catalog
 from pgwatch.workload.runner import RunSettings
 from tests.cli import run_cli
 
+# The scenarios are plain SQL: the oldest and newest supported servers cover them.
+pytestmark = pytest.mark.edge_versions
+
 SCALE = "0.01"
 SHORT = RunSettings(duration_s=0.2, concurrency=2)
 

@@ -14,6 +14,9 @@ from pgwatch.workload import generate
 from pgwatch.workload.generate import Scale, WorkloadError
 from tests.servers import PgServer
 
+# The generator's SQL is plain: the oldest and newest supported servers cover it.
+pytestmark = pytest.mark.edge_versions
+
 SCALE = 0.02
 
 
