@@ -30,7 +30,7 @@ from tests.integration.pgbouncer_fixture import PgBouncer, running_pgbouncer
 
 PROMETHEUS = "/usr/bin/prometheus"
 SCRAPE_S = 1
-SETTLE_S = 45
+SETTLE_S = 60
 PANELS = [(d.uid, p, q) for d in DASHBOARDS for p, q in d.queries()]
 # The panels that wait for a rare event, as their descriptions say; they may be empty here.
 RARE = {"Latency regressions", "Vacuum progress", "Blocked sessions"}
@@ -74,7 +74,7 @@ def prometheus_over_pgwatch() -> Iterator[int]:
             traffic.start()
             pooled.start()
             _wait_ready(prometheus_port, prometheus)
-            time.sleep(SETTLE_S)
+            _wait_for_panels(prometheus_port)
             yield prometheus_port
         finally:
             stop.set()
@@ -115,6 +115,16 @@ def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
         except OSError:
             time.sleep(0.3)
     raise AssertionError("prometheus never became ready")
+
+
+def _wait_for_panels(port: int) -> None:
+    """Until every panel that waits for no rare event has data, or SETTLE_S passed (then the
+    test of each panel says which has none)."""
+    deadline = time.monotonic() + SETTLE_S
+    while time.monotonic() < deadline:
+        if all(query(port, q.expr) for _, panel, q in PANELS if not panel.rare):
+            return
+        time.sleep(2)
 
 
 def query(port: int, expr: str) -> list[dict[str, object]]:
