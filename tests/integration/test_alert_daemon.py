@@ -25,7 +25,8 @@ from pgwatch.collectors.registry import NAMES
 from pgwatch.embedded import free_port
 from pgwatch.store import open_store
 from tests.cli import run_cli
-from tests.integration.alert_servers import Alertmanager, HookReceiver, wait_until
+from tests.integration.alert_servers import Alertmanager, HookReceiver
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.one_version  # delivery does not depend on the server version
 

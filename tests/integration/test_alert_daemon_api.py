@@ -18,7 +18,7 @@ from psycopg.conninfo import conninfo_to_dict
 from pgwatch.collectors.registry import NAMES
 from pgwatch.embedded import free_port
 from pgwatch.service import Service
-from tests.integration.alert_servers import wait_until
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.one_version
 PROMETHEUS = "/usr/bin/prometheus"

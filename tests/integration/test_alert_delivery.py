@@ -27,7 +27,8 @@ from pgwatch.alerting.notifiers.dispatch import Dispatcher, Timing
 from pgwatch.alerting.outbox import RetryPolicy
 from pgwatch.embedded import free_port
 from pgwatch.store.sqlite import SQLiteStore
-from tests.integration.alert_servers import Alertmanager, HookReceiver, wait_until
+from tests.integration.alert_servers import Alertmanager, HookReceiver
+from tests.waiting import wait_until
 
 FAST = RetryPolicy(initial_s=0.2, max_s=2.0)
 

@@ -27,7 +27,8 @@ from pgwatch.alerting.outbox import RetryPolicy
 from pgwatch.embedded import free_port
 from pgwatch.store import Store
 from pgwatch.store.sqlite import SQLiteStore
-from tests.integration.alert_servers import HookReceiver, wait_until
+from tests.integration.alert_servers import HookReceiver
+from tests.waiting import wait_until
 
 USER, PASSWORD = "pgwatch", "s3cret-pw"
 

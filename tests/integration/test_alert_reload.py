@@ -19,8 +19,9 @@ from psycopg.conninfo import conninfo_to_dict
 from pgwatch.alerting.model import RuleGroup
 from pgwatch.alerting.reload import tick_interval
 from pgwatch.collectors.registry import NAMES
-from tests.integration.alert_servers import HookReceiver, wait_until
+from tests.integration.alert_servers import HookReceiver
 from tests.integration.daemon_process import DaemonProcess, running_daemon, target_yaml
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.one_version  # rule handling does not depend on the server version
 

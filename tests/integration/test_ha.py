@@ -19,7 +19,8 @@ import pytest
 
 from pgwatch.collectors.registry import NAMES
 from pgwatch.embedded import free_port
-from tests.integration.alert_servers import ALERTMANAGER, HookReceiver, wait_until
+from tests.integration.alert_servers import ALERTMANAGER, HookReceiver
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.one_version
 PEER_TIMEOUT_S = 2
