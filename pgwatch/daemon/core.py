@@ -7,8 +7,6 @@ never two runs of the same job at once (``max_instances=1``), late runs coalesce
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -117,15 +115,6 @@ class Daemon:
             job.modify(next_run_time=now)
         self._scheduler.wakeup()
         return len(far)
-
-    def run_until(self, stop: threading.Event, hangup: threading.Event,
-                  duration: float = 0) -> None:
-        """Block until ``stop`` is set (or ``duration`` s pass), reloading on ``hangup``."""
-        deadline = time.monotonic() + duration if duration else float("inf")
-        while not stop.wait(0.2) and time.monotonic() < deadline:
-            if hangup.is_set():
-                hangup.clear()
-                self.reload()
 
     def owned(self, config: Config) -> list[TargetConfig]:
         """The configured targets this process's shard owns."""
