@@ -103,15 +103,18 @@ def cycle(dsn: str, names: list[str]) -> CycleResult:
         return collect_once(conn, probe(conn), registry.create(names))
 
 
-def wait_streaming(dsn: str, name: str, field: str) -> tuple[Any, ...]:
+def wait_streaming(dsn: str, name: str, field: str, reported: str = "") -> tuple[Any, ...]:
     """The rows of ``name`` once one says 'streaming' (a new standby starts up and catches up
-    first); the last rows seen after 60 s otherwise."""
+    first) and, with ``reported``, has that field (a sender's positions are NULL until the
+    standby's first feedback); the last rows seen after 60 s otherwise."""
     deadline = time.monotonic() + 60
     while True:
         result = cycle(dsn, [name])
         assert result.errors == [], result.errors
         rows = result.snapshots[0].rows
-        if any(getattr(r, field) == "streaming" for r in rows) or time.monotonic() > deadline:
+        if any(getattr(r, field) == "streaming"
+               and (not reported or getattr(r, reported) is not None) for r in rows) \
+                or time.monotonic() > deadline:
             return rows
         time.sleep(0.3)
 
@@ -121,7 +124,8 @@ def test_primary_and_standby_views(pg_server: PgServer) -> None:
         with psycopg.connect(pg_server.admin_dsn, autocommit=True) as conn:
             conn.execute("CREATE TABLE IF NOT EXISTS public.replicated (id int)")
             conn.execute("INSERT INTO public.replicated SELECT generate_series(1, 1000)")
-        senders = wait_streaming(pg_server.admin_dsn, "replication", "state")
+        senders = wait_streaming(pg_server.admin_dsn, "replication", "state",
+                                 reported="replay_lag_bytes")
         assert senders, "pg_stat_replication showed no standby"
         sender = senders[0]
         assert sender.state == "streaming" and sender.client_addr == "127.0.0.1", sender
