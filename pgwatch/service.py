@@ -108,6 +108,8 @@ class Service:
         return cls(daemon_, store, http, state, alerting, reports, claim=claim, health=health)
 
     def start(self) -> None:
+        # The wall clock's offset is taken before anything runs: a step from here on is seen.
+        clock = WallClockWatch()
         self.http.start()
         self.daemon.start()
         if self.claim is not None:
@@ -117,8 +119,8 @@ class Service:
         if self.reports is not None:
             self.reports.start()
         self._stopping = threading.Event()
-        self._housekeeper = threading.Thread(target=self._housekeeping, daemon=True,
-                                           name="pgwatch-housekeeping")
+        self._housekeeper = threading.Thread(target=self._housekeeping, args=(clock,),
+                                           daemon=True, name="pgwatch-housekeeping")
         self._housekeeper.start()
         log.info("serving http://%s/metrics", self.daemon.config.http.listen)
 
@@ -158,12 +160,12 @@ class Service:
         if self.claim is not None:
             self.claim.release()
 
-    def _housekeeping(self) -> None:
+    def _housekeeping(self, clock: WallClockWatch) -> None:
         """Return freed memory and measure the store every few seconds; apply the store's
-        retention now and then."""
+        retention now and then; re-plan the collections when ``clock`` says the wall clock
+        stepped."""
         assert self._stopping is not None
         next_retention = time.monotonic() + RETENTION_EVERY_S
-        clock = WallClockWatch()
         while not self._stopping.wait(TRIM_EVERY_S):
             release_free_memory()
             step = clock.stepped()
