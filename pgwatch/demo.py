@@ -67,7 +67,7 @@ def run_demo(options: DemoOptions, echo: Echo) -> None:
 
 def _prepare(pg: EmbeddedPostgres, options: DemoOptions, echo: Echo) -> None:
     with _step(echo, 2, "creating the Mile Quest schema (migration 0001)"):
-        with connect(pg.dsn(), SessionSettings(read_only=False)) as conn:
+        with connect(pg.dsn(), SessionSettings(read_only=False, untracked=False)) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         Runner(pg.dsn()).up(to=1)
     with _step(echo, 3, f"loading data (scale {options.scale:g})"):

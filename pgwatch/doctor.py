@@ -10,7 +10,7 @@ from pgwatch.collectors import registry
 from pgwatch.collectors.base import Skipped
 from pgwatch.collectors.kinds import reads_pgbouncer
 from pgwatch.db.probe import ServerInfo, check_supported, probe
-from pgwatch.db.session import SessionSettings, connect, describe
+from pgwatch.db.session import SessionSettings, connect, describe, untracked
 from pgwatch.discovery import DatabaseRule, Discovery, discover
 
 RESTART = "-- then restart PostgreSQL"
@@ -166,6 +166,26 @@ def examine(target: str, dsn: str, where: str = "--dsn",
     with connect(dsn, settings, where=where) as conn:
         info = check_supported(probe(conn), where)
         found = discover(conn, databases) if databases is not None else None
+        own = own_statements(info, untracked(conn))
     server_side = registry.create([n for n in registry.NAMES if not reads_pgbouncer(n)])
-    return Examination(target, describe(dsn), info, diagnose(info),
+    return Examination(target, describe(dsn), info, [*diagnose(info), *own],
                        registry.missing(info, server_side), found)
+
+
+def own_statements(info: ServerInfo, kept_out: bool) -> list[Check]:
+    """Whether pgwatch's sessions keep their own statements out of pg_stat_statements (the
+    session tried; ``kept_out`` is what it got)."""
+    if not info.statements_loaded:
+        return []
+    if kept_out:
+        return [Check("own statements", Status.OK,
+                      "pgwatch's own statements are kept out of pg_stat_statements")]
+    detail = ("pgwatch's own statements are counted in pg_stat_statements, among the "
+              "server's top statements: this role may not SET pg_stat_statements.track")
+    if info.major < 15:
+        return [Check("own statements", Status.INFO, detail,
+                      "-- on PostgreSQL 14 only a superuser may; from 15 on: pgwatch doctor "
+                      "--print-role-sql")]
+    return [Check("own statements", Status.INFO, detail,
+                  "GRANT SET ON PARAMETER pg_stat_statements.track, "
+                  f"pg_stat_statements.track_utility TO {quote_ident(info.role)};")]

@@ -49,7 +49,7 @@ def _target(dsn: str | None, embedded: int | None) -> Iterator[str]:
         return
     assert embedded is not None
     with EmbeddedPostgres(embedded, settings=EMBEDDED_SETTINGS) as server:
-        with connect(server.dsn(), SessionSettings(read_only=False)) as conn:
+        with connect(server.dsn(), SessionSettings(read_only=False, untracked=False)) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(EMBEDDED_DATABASE)))
         yield server.dsn(EMBEDDED_DATABASE)
 

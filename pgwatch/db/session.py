@@ -2,23 +2,32 @@
 
 Every session pgwatch opens identifies itself as ``application_name=pgwatch``, cannot run
 away (statement and lock timeouts, no idle transaction left open) and is read-only unless
-the caller asks otherwise (the migration runner does).
+the caller asks otherwise (the migration runner does). A monitoring session keeps its own
+statements out of ``pg_stat_statements`` where the role may (a superuser; on 15+ a role
+granted SET on ``pg_stat_statements.track``): they would crowd the server's real work out of
+the top statements, the store and the report, and take entries from its ``max``. The
+sessions that run the application's work (workload, bench, migrations) stay counted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
+import psycopg.errors
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from pgwatch.errors import TargetError
 
 APPLICATION_NAME = "pgwatch"
+# What keeps a session's statements out of pg_stat_statements (both are superuser settings).
+UNTRACKED = {"pg_stat_statements.track": "none", "pg_stat_statements.track_utility": "off"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +39,7 @@ class SessionSettings:
     idle_in_transaction_timeout_ms: int = 60_000
     read_only: bool = True
     connect_timeout_s: int = 5
+    untracked: bool = True  # keep the session's statements out of pg_stat_statements
 
     def statements(self) -> list[sql.Composed]:
         """The SET statements that apply these settings to a fresh session."""
@@ -112,7 +122,26 @@ def configure(conn: psycopg.Connection[tuple[object, ...]], settings: SessionSet
     conn.autocommit = True
     for statement in settings.statements():
         conn.execute(statement)
+    if settings.untracked:
+        untrack(conn)
     conn.autocommit = previous
+
+
+def untrack(conn: psycopg.Connection[Any]) -> bool:
+    """Keep this session's statements out of pg_stat_statements, if the role may; whether
+    they are kept out (a refusal leaves them counted, as any session's)."""
+    for name, value in UNTRACKED.items():
+        with contextlib.suppress(psycopg.errors.InsufficientPrivilege):
+            conn.execute(sql.SQL("SET {} = {}").format(sql.Identifier(*name.split(".")),
+                                                      sql.Literal(value)))
+    return untracked(conn)
+
+
+def untracked(conn: psycopg.Connection[Any]) -> bool:
+    """Whether this session's statements are kept out of pg_stat_statements."""
+    row = conn.execute(sql.SQL("SELECT pg_catalog.current_setting("
+                               "'pg_stat_statements.track', true)")).fetchone()
+    return row is not None and row[0] == "none"
 
 
 def explain(exc: BaseException) -> str:

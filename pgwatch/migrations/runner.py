@@ -142,7 +142,7 @@ class Runner:
     @contextmanager
     def session(self) -> Iterator[Connection]:
         """A read-write autocommit session on the target without timeouts, closed on exit."""
-        settings = SessionSettings(read_only=False, statement_timeout_ms=0,
+        settings = SessionSettings(read_only=False, untracked=False, statement_timeout_ms=0,
                                    lock_timeout_ms=self.options.lock_timeout_ms,
                                    idle_in_transaction_timeout_ms=0)
         conn = connect(self.dsn, settings, where="--dsn")

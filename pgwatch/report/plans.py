@@ -85,7 +85,6 @@ class QueryPlans:
             from pgwatch.db import connect, probe
             from pgwatch.db.session import SessionSettings
             from pgwatch.explain.advisor.planner import Planner
-            from pgwatch.explain.advisor.run import untrack_session
 
             settings = SessionSettings(statement_timeout_ms=self.timeout_ms, read_only=True)
             dsn = self.dsn if datname is None else make_conninfo(self.dsn, dbname=datname)
@@ -95,7 +94,6 @@ class QueryPlans:
             except PgwatchError as exc:
                 self._broken[datname] = str(exc)
                 raise
-            untrack_session(conn)
             session = self._sessions[datname] = (conn, Planner(conn, probe(conn).major))
         return session
 

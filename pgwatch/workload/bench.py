@@ -70,7 +70,8 @@ class BenchOptions:
 
 
 def _session() -> SessionSettings:
-    return SessionSettings(read_only=False, statement_timeout_ms=0, lock_timeout_ms=10_000)
+    return SessionSettings(read_only=False, untracked=False, statement_timeout_ms=0,
+                           lock_timeout_ms=10_000)
 
 
 def _applied_version(dsn: str) -> int:

@@ -118,7 +118,8 @@ def load(dsn: str, factor: float, *, seed: float = 0.42,
     """Generate the data set of ``factor`` into an empty Mile Quest schema."""
     scale = Scale.of(factor)
     report = progress or (lambda _step, _weight: None)
-    settings = SessionSettings(read_only=False, statement_timeout_ms=0, lock_timeout_ms=10_000)
+    settings = SessionSettings(read_only=False, untracked=False, statement_timeout_ms=0,
+                               lock_timeout_ms=10_000)
     began = time.monotonic()
     with connect(dsn, settings) as conn:
         if not schema_present(conn):

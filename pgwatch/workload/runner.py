@@ -57,7 +57,8 @@ class _Tally:
 
 
 def _session(settings: RunSettings) -> SessionSettings:
-    return SessionSettings(read_only=False, statement_timeout_ms=settings.statement_timeout_ms,
+    return SessionSettings(read_only=False, untracked=False,
+                           statement_timeout_ms=settings.statement_timeout_ms,
                            lock_timeout_ms=settings.statement_timeout_ms)
 
 

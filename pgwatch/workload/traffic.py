@@ -22,7 +22,7 @@ from pgwatch.workload.runner import RunSettings, run_scenario
 
 log = logging.getLogger(__name__)
 REFRESH = "CALL public.refresh_due_materialized_views(interval '1 second', 5)"
-_SESSION = SessionSettings(read_only=False, statement_timeout_ms=30_000)
+_SESSION = SessionSettings(read_only=False, untracked=False, statement_timeout_ms=30_000)
 
 
 @dataclass

@@ -33,7 +33,7 @@ def test_a_role_name_is_quoted_and_never_inside_a_do_block(role: str) -> None:
     assert f"GRANT pg_monitor TO {identifier};" in script
     assert script.count(f"SET pgwatch.grantee = {literal};") == 2
     bodies = DO_BODY.findall(script)
-    assert len(bodies) == 5
+    assert len(bodies) == 6  # the role, SET on the parameters, four per database
     assert not any(role in body for _, body in bodies)
 
 

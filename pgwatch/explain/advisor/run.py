@@ -16,7 +16,7 @@ import psycopg
 from psycopg import sql
 
 from pgwatch.db.probe import check_supported, probe
-from pgwatch.db.session import SessionSettings, connect, describe
+from pgwatch.db.session import SessionSettings, connect, describe, untracked
 from pgwatch.explain.advisor.configuration import configuration_advice
 from pgwatch.explain.advisor.hygiene import UsageEvidence, index_advice
 from pgwatch.explain.advisor.hypothetical import Hypothetical
@@ -81,11 +81,11 @@ def advise(dsn: str, options: AdviseOptions, *, where: str = "--dsn",
             raise AdvisorError(f"{where}: pg_stat_statements is not available in database "
                                f"{server.database!r} (it must be in shared_preload_libraries, "
                                "then CREATE EXTENSION pg_stat_statements)")
-        untracked = untrack_session(conn)
+        own_untracked = untracked(conn)  # connect() keeps them out where it may
         statements = _statements(conn, pgss, options)
         planner = Planner(conn, server.major)
         analysed, notes = _analyse(planner, statements)
-        if not untracked:
+        if not own_untracked:
             notes.append("this role may not SET pg_stat_statements.track: the advisor's own "
                          "EXPLAINs are recorded there")
         hypopg = extension_schema(conn, "hypopg")
@@ -120,17 +120,6 @@ def _guarded(name: str, section: Callable[[], list[Recommendation]], notes: list
         log.warning("%s: %s failed: %s", where, name, reason)
         notes.append(f"{name} failed: {reason}")
         return []
-
-
-def untrack_session(conn: Connection) -> bool:
-    """Keep the advisor's EXPLAINs out of pg_stat_statements (they would evict real entries);
-    only a superuser may, so a refusal is only noted."""
-    try:
-        conn.execute(sql.SQL("SET pg_stat_statements.track = 'none'"))
-        conn.execute(sql.SQL("SET pg_stat_statements.track_utility = off"))
-    except psycopg.errors.InsufficientPrivilege:
-        return False
-    return True
 
 
 def _statements(conn: Connection, pgss: str, options: AdviseOptions) -> list[Statement]:
