@@ -42,8 +42,9 @@ class WritePlan:
     objects: tuple[ObjectWrite, ...]
     gone: tuple[Labels, ...]
     snapshot: EncodedSnapshot
-    persist_snapshot: bool  # the encoded rows are also stored (else only kept as the latest)
+    persist_snapshot: bool  # the encoded rows are also stored as a per-object snapshot
     new_texts: Mapping[str, str]
+    persist_latest: bool = False  # the encoded rows replace the stored newest rows
 
     @property
     def sample_count(self) -> int:
@@ -52,7 +53,8 @@ class WritePlan:
     @property
     def stores_nothing(self) -> bool:
         """Nothing of the snapshot is due (it is only kept in memory as the latest)."""
-        return not (self.objects or self.gone or self.new_texts or self.persist_snapshot)
+        return not (self.objects or self.gone or self.new_texts or self.persist_snapshot
+                    or self.persist_latest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,7 @@ class Planner:
         # hundred kB where the row objects took tens of MB); stored only when due.
         encoded = encode_rows(snapshot.rows, read.keys, layout, texts)
         persist = _due(state.last_snapshot_write, ts, self.policy.object_snapshot_interval_s)
+        latest = persist or sampled  # the newest rows are stored as often as samples
         new_state = CollectorState(
             read.previous, persisted, totals,
             ts if object_due else state.last_object_write,
@@ -128,7 +131,7 @@ class Planner:
             ts if sampled else state.last_sample_write)
         plan = WritePlan(snapshot.target, snapshot.collector, ts,
                          tuple(o for o in objects if o.samples), tuple(gone.values()), encoded,
-                         persist, new_texts)
+                         persist, new_texts, latest)
         return plan, new_state
 
     def texts(self, target: str, collector: str) -> TextMemory:

@@ -21,7 +21,9 @@ class StorePolicy:
       ranked by a union over all its counters of the activity since the previous
       snapshot, at most once per ``object_series_interval_s``.
     - Every object's full row (labels, numbers, texts) is kept as a compressed per-object
-      snapshot at most once per ``object_snapshot_interval_s``.
+      snapshot at most once per ``object_snapshot_interval_s``; the newest rows replace the
+      previous newest as often as samples are written (what a report from another process
+      reads).
     """
 
     raw_retention_s: int = 7 * DAY_S

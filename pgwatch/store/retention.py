@@ -22,6 +22,7 @@ def apply_retention(backend: Backend, policy: StorePolicy, now: int) -> None:
         for name, keep_s in (("retention_samples", policy.raw_retention_s),
                              ("retention_rollups", policy.rollup_retention_s),
                              ("retention_snapshots", policy.snapshot_retention_s),
+                             ("retention_latest", policy.snapshot_retention_s),
                              ("retention_texts", policy.snapshot_retention_s),
                              ("retention_events", policy.event_retention_s)):
             backend.execute(name, {"horizon": now - keep_s})

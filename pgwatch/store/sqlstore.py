@@ -125,15 +125,19 @@ class SqlStore:
         self.backend.executemany("text_upsert", [
             {"digest": digest, "body": body, "last_used": plan.ts}
             for digest, body in plan.new_texts.items()])
-        if plan.persist_snapshot:
-            self._write_snapshot(plan, plan.snapshot)
+        if plan.persist_snapshot or plan.persist_latest:
+            self._write_rows(plan, plan.snapshot)
 
-    def _write_snapshot(self, plan: WritePlan, encoded: EncodedSnapshot) -> None:
+    def _write_rows(self, plan: WritePlan, encoded: EncodedSnapshot) -> None:
+        """The encoded rows, as the newest rows and (when due) a per-object snapshot; the
+        texts they refer to are kept as long as either."""
         self.backend.executemany("text_touch", [{"digest": digest, "last_used": plan.ts}
                                                 for digest in sorted(encoded.refs)])
-        self.backend.execute("snapshot_insert", {
-            "target": plan.target, "collector": plan.collector, "taken_at": plan.ts,
-            "row_count": encoded.row_count, "body": encoded.body})
+        params = {"target": plan.target, "collector": plan.collector, "taken_at": plan.ts,
+                  "body": encoded.body}
+        self.backend.execute("latest_upsert", params)
+        if plan.persist_snapshot:
+            self.backend.execute("snapshot_insert", {**params, "row_count": encoded.row_count})
 
     def _metric_id(self, name: str, kind: SeriesKind) -> int:
         found = self._ids.metrics.get(name)
@@ -177,12 +181,13 @@ class SqlStore:
             return read_rollups(self.backend, metric, labels_match, epoch(since), epoch(until))
 
     def latest(self, target: str, collector: str) -> Latest | None:
-        """The newest rows this process wrote, else the newest per-object snapshot stored."""
+        """The newest rows this process wrote, else the newest rows stored (by any process
+        sharing the store; replaced as often as samples are written)."""
         with self._open():
             found = self._latest.get((target, collector))
             if found is None:
-                stored = self.backend.fetchall("snapshot_latest", {"target": target,
-                                                                   "collector": collector})
+                stored = self.backend.fetchall("latest_select", {"target": target,
+                                                                 "collector": collector})
                 if not stored:
                     return None
                 found = (int(stored[0][0]), bytes(stored[0][1]))

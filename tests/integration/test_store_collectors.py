@@ -41,8 +41,10 @@ def test_every_collector_snapshot_is_stored_and_read_back(pg_dsn: str, tmp_path:
         latest = store.latest(snapshot.target, snapshot.collector)
         assert latest is not None and len(latest.rows) == len(snapshot.rows)
     store.close()
+    # Another process reads the newest rows stored: the second cycle's (each was sampled).
     reopened = SQLiteStore(tmp_path / "history.db")
-    for snapshot in first.snapshots:
+    for snapshot in second.snapshots:
         stored = reopened.latest(snapshot.target, snapshot.collector)
         assert stored is not None and len(stored.rows) == len(snapshot.rows), snapshot.collector
+        assert stored.taken_at == snapshot.taken_at.replace(microsecond=0), snapshot.collector
     reopened.close()

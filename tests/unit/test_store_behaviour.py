@@ -237,15 +237,18 @@ def test_latest_rows_survive_a_restart_with_their_long_texts(open_store: OpenSto
     row = StatementRow("7", 5, 0.5, 9, long_query)
     store.write(snap(0, row))
     store.write(snap(1, StatementRow("7", 6, 0.6, 9, None)))  # text sent once only
+    store.write(snap(1.5, StatementRow("7", 7, 0.7, 9, None)))
     latest = store.latest("prod", "statements")
-    assert latest is not None and latest.rows[0]["calls_total"] == 6
+    assert latest is not None and latest.rows[0]["calls_total"] == 7
     assert latest.rows[0]["query"] == long_query
     store.close()
+    # Another process reads the newest rows stored: they replace the previous at most once a
+    # minute (the per-object snapshots are 12-hourly), so those of 10:01, not of 10:01:30.
     reopened = open_store()
     stored = reopened.latest("prod", "statements")
-    assert stored is not None and stored.taken_at == at(0)  # snapshots are hourly by default
-    assert stored.by_key("queryid") == {("7",): {"queryid": "7", "calls_total": 5,
-                                                 "exec_seconds_total": 0.5,
+    assert stored is not None and stored.taken_at == at(1)
+    assert stored.by_key("queryid") == {("7",): {"queryid": "7", "calls_total": 6,
+                                                 "exec_seconds_total": 0.6,
                                                  "shared_blks_read_total": 9,
                                                  "query": long_query}}
     assert reopened.latest("prod", "nothing") is None

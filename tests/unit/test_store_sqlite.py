@@ -78,6 +78,26 @@ def test_a_writer_killed_between_snapshots_loses_nothing_committed(tmp_path: Pat
     assert {count for _ts, count in per_instant} == {3 * 500}
 
 
+def test_a_version_4_store_reads_its_last_snapshot_as_the_newest_rows(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    store = SQLiteStore(path)
+    store.write(snap(0, db(1)))
+    store.write(snap(5, db(2)))  # newest rows only: snapshots are 12-hourly
+    store.close()
+    with sqlite3.connect(path) as conn:  # as a store written before migration 0005
+        conn.execute("DROP TABLE latest_rows")
+        conn.execute("DELETE FROM schema_version WHERE version = 5")
+    upgraded = SQLiteStore(path)
+    latest = upgraded.latest("prod", "database")
+    assert latest is not None and latest.taken_at == at(0)
+    upgraded.write(snap(10, db(3)))
+    upgraded.close()
+    reopened = SQLiteStore(path)
+    latest = reopened.latest("prod", "database")
+    assert latest is not None and latest.taken_at == at(10)
+    reopened.close()
+
+
 def test_the_file_is_in_wal_mode(tmp_path: Path) -> None:
     SQLiteStore(tmp_path / "h.db").close()
     with sqlite3.connect(tmp_path / "h.db") as conn:
@@ -93,7 +113,7 @@ def test_an_older_schema_is_upgraded_and_keeps_its_data(tmp_path: Path) -> None:
                                      "subject": "work_mem", "detail": "4MB -> 8MB", "at": 10})
     old.close()
     store = SQLiteStore(path)
-    assert store.backend_sqlite.schema_version() == latest_version("pgwatch.store.sqlite") == 4
+    assert store.backend_sqlite.schema_version() == latest_version("pgwatch.store.sqlite") == 5
     assert [e.subject for e in store.events()] == ["work_mem"]
     store.write(snap(0, db(1)))
     store.retention(at(120))
@@ -107,7 +127,7 @@ def test_a_newer_schema_is_refused_with_a_clear_error(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute("INSERT INTO schema_version VALUES (9, 0)")
     with pytest.raises(StoreError, match=r"h\.db: schema version 9 is newer than this pgwatch "
-                                         r"understands \(up to 4\)"):
+                                         r"understands \(up to 5\)"):
         SQLiteStore(path)
 
 

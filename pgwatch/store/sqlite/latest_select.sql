@@ -1,0 +1,2 @@
+-- The rows written last (after a step back of the wall clock they have the earlier taken_at).
+SELECT taken_at, body FROM latest_rows WHERE target = :target AND collector = :collector;

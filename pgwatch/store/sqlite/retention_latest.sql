@@ -1,0 +1,2 @@
+-- A target or collector that stopped writing keeps its newest rows as long as snapshots.
+DELETE FROM latest_rows WHERE taken_at < :horizon;
