@@ -16,6 +16,7 @@ from pgwatch.store.sqlstore import SqlStore
 from tests.unit.test_store_behaviour import (
     OpenStore,
     at,
+    check_upgrade_to_latest_rows,
     db,
     snap,
     store,
@@ -106,22 +107,12 @@ def test_an_older_schema_is_upgraded_and_keeps_its_data(pg_dsn: str) -> None:
 
 
 def test_a_version_4_store_reads_its_last_snapshot_as_the_newest_rows(pg_dsn: str) -> None:
-    store = PostgresStore(pg_dsn)
-    store.write(snap(0, db(1)))
-    store.write(snap(5, db(2)))  # newest rows only: snapshots are 12-hourly
-    store.close()
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as before migration 0005
-        conn.execute("DROP TABLE pgwatch_history.latest_rows")
-        conn.execute("DELETE FROM pgwatch_history.schema_version WHERE version = 5")
-    upgraded = PostgresStore(pg_dsn)
-    latest = upgraded.latest("prod", "database")
-    assert latest is not None and latest.taken_at == at(0)
-    upgraded.write(snap(10, db(3)))
-    upgraded.close()
-    reopened = PostgresStore(pg_dsn)
-    latest = reopened.latest("prod", "database")
-    assert latest is not None and latest.taken_at == at(10)
-    reopened.close()
+    def downgrade() -> None:
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            conn.execute("DROP TABLE pgwatch_history.latest_rows")
+            conn.execute("DELETE FROM pgwatch_history.schema_version WHERE version = 5")
+
+    check_upgrade_to_latest_rows(lambda: PostgresStore(pg_dsn), downgrade)
 
 
 def test_a_newer_schema_is_refused_with_a_clear_error(pg_dsn: str) -> None:

@@ -60,6 +60,26 @@ def stmt(queryid: int, calls: float, seconds: float = 0.0, reads: float = 0.0) -
     return StatementRow(str(queryid), calls, seconds, reads, f"SELECT {queryid} /* q */")
 
 
+def check_upgrade_to_latest_rows(open_store: Callable[[], SqlStore],
+                                 downgrade: Callable[[], None]) -> None:
+    """A store written before migration 0005 (``downgrade`` makes one) reads its last
+    snapshot as the newest rows once upgraded, then the rows each write stores."""
+    store = open_store()
+    store.write(snap(0, db(1)))
+    store.write(snap(5, db(2)))  # newest rows only: snapshots are 12-hourly
+    store.close()
+    downgrade()
+    upgraded = open_store()
+    latest = upgraded.latest("prod", "database")
+    assert latest is not None and latest.taken_at == at(0)
+    upgraded.write(snap(10, db(3)))
+    upgraded.close()
+    reopened = open_store()
+    latest = reopened.latest("prod", "database")
+    assert latest is not None and latest.taken_at == at(10)
+    reopened.close()
+
+
 @pytest.fixture
 def open_store(tmp_path: Path) -> Iterator[OpenStore]:
     """Opens a new store object on this test's one SQLite file."""

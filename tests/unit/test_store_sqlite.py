@@ -13,7 +13,7 @@ import pytest
 from pgwatch.store import StoreError, StorePolicy, open_store
 from pgwatch.store.backend import latest_version
 from pgwatch.store.sqlite import SQLiteBackend, SQLiteStore
-from tests.unit.test_store_behaviour import at, db, snap, stmt
+from tests.unit.test_store_behaviour import at, check_upgrade_to_latest_rows, db, snap, stmt
 
 # The child writes whole snapshots, reporting each, then one transaction it never finishes.
 _WRITER = """
@@ -80,22 +80,13 @@ def test_a_writer_killed_between_snapshots_loses_nothing_committed(tmp_path: Pat
 
 def test_a_version_4_store_reads_its_last_snapshot_as_the_newest_rows(tmp_path: Path) -> None:
     path = tmp_path / "h.db"
-    store = SQLiteStore(path)
-    store.write(snap(0, db(1)))
-    store.write(snap(5, db(2)))  # newest rows only: snapshots are 12-hourly
-    store.close()
-    with sqlite3.connect(path) as conn:  # as a store written before migration 0005
-        conn.execute("DROP TABLE latest_rows")
-        conn.execute("DELETE FROM schema_version WHERE version = 5")
-    upgraded = SQLiteStore(path)
-    latest = upgraded.latest("prod", "database")
-    assert latest is not None and latest.taken_at == at(0)
-    upgraded.write(snap(10, db(3)))
-    upgraded.close()
-    reopened = SQLiteStore(path)
-    latest = reopened.latest("prod", "database")
-    assert latest is not None and latest.taken_at == at(10)
-    reopened.close()
+
+    def downgrade() -> None:
+        with sqlite3.connect(path) as conn:
+            conn.execute("DROP TABLE latest_rows")
+            conn.execute("DELETE FROM schema_version WHERE version = 5")
+
+    check_upgrade_to_latest_rows(lambda: SQLiteStore(path), downgrade)
 
 
 def test_the_file_is_in_wal_mode(tmp_path: Path) -> None:
