@@ -127,14 +127,13 @@ def configure(conn: psycopg.Connection[tuple[object, ...]], settings: SessionSet
     conn.autocommit = previous
 
 
-def untrack(conn: psycopg.Connection[Any]) -> bool:
-    """Keep this session's statements out of pg_stat_statements, if the role may; whether
-    they are kept out (a refusal leaves them counted, as any session's)."""
+def untrack(conn: psycopg.Connection[Any]) -> None:
+    """Keep this session's statements out of pg_stat_statements, if the role may (a refusal
+    leaves them counted, as any session's; ``untracked`` says which it is)."""
     for name, value in UNTRACKED.items():
         with contextlib.suppress(psycopg.errors.InsufficientPrivilege):
             conn.execute(sql.SQL("SET {} = {}").format(sql.Identifier(*name.split(".")),
                                                       sql.Literal(value)))
-    return untracked(conn)
 
 
 def untracked(conn: psycopg.Connection[Any]) -> bool:
